@@ -1,0 +1,138 @@
+# Test registration shared by every folder.
+#
+# One build, one ctest run: each C test is compiled once per variant and registered as
+#   name            plain build
+#   name[asan]      AddressSanitizer + UndefinedBehaviorSanitizer
+#   name[tsan]      ThreadSanitizer
+#   name[valgrind]  the plain binary under valgrind memcheck (leaks are errors)
+# Libraries that tests link get the same variants (NAME, NAME_asan, NAME_tsan), so a TSan
+# test never mixes instrumented and uninstrumented code.
+
+set(ASYNCABI_ALL_VARIANTS plain asan tsan)
+if(NOT ASYNCABI_SANITIZE STREQUAL "")
+  # The whole tree is already sanitized: per-target variants would clash with it.
+  set(ASYNCABI_ALL_VARIANTS plain)
+endif()
+find_program(ASYNCABI_VALGRIND valgrind)
+
+set(_aa_flags_asan -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+set(_aa_flags_tsan -fsanitize=thread)
+set(ASYNCABI_SANITIZER_ENV
+    "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1"
+    "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1"
+    "TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1")
+
+# asyncabi_variant_suffix(VARIANT OUT): "" for plain, "_asan" / "_tsan" otherwise.
+function(asyncabi_variant_suffix variant out)
+  if(variant STREQUAL "plain")
+    set(${out} "" PARENT_SCOPE)
+  else()
+    set(${out} "_${variant}" PARENT_SCOPE)
+  endif()
+endfunction()
+
+# _asyncabi_apply_variant(TARGET VARIANT): add the sanitizer flags of VARIANT to TARGET.
+function(_asyncabi_apply_variant target variant)
+  if(variant STREQUAL "plain")
+    return()
+  endif()
+  target_compile_options(${target} PRIVATE ${_aa_flags_${variant}})
+  target_link_options(${target} PUBLIC ${_aa_flags_${variant}})
+endfunction()
+
+# _asyncabi_variant_libs(OUT VARIANT LIBS...): map each library that has variants to its
+# variant; leave others (system libraries, imported targets) unchanged.
+function(_asyncabi_variant_libs out variant)
+  asyncabi_variant_suffix(${variant} sfx)
+  set(result)
+  foreach(lib ${ARGN})
+    if(TARGET ${lib}${sfx})
+      list(APPEND result ${lib}${sfx})
+    else()
+      list(APPEND result ${lib})
+    endif()
+  endforeach()
+  set(${out} ${result} PARENT_SCOPE)
+endfunction()
+
+# asyncabi_add_library(NAME STATIC|SHARED|MODULE SOURCES ... [LIBRARIES ...] [INCLUDES ...]
+#                      [DEFINITIONS ...] [VARIANTS plain asan tsan])
+# Defines NAME plus one library per extra variant (NAME_asan, NAME_tsan).
+function(asyncabi_add_library name kind)
+  cmake_parse_arguments(A "" "" "SOURCES;LIBRARIES;INCLUDES;DEFINITIONS;VARIANTS" ${ARGN})
+  if(NOT A_VARIANTS)
+    set(A_VARIANTS ${ASYNCABI_ALL_VARIANTS})
+  endif()
+  foreach(variant ${A_VARIANTS})
+    if(NOT variant IN_LIST ASYNCABI_ALL_VARIANTS)
+      continue()
+    endif()
+    asyncabi_variant_suffix(${variant} sfx)
+    set(t ${name}${sfx})
+    add_library(${t} ${kind} ${A_SOURCES})
+    target_include_directories(${t} PUBLIC ${A_INCLUDES})
+    target_compile_definitions(${t} PRIVATE ${A_DEFINITIONS})
+    _asyncabi_variant_libs(libs ${variant} ${A_LIBRARIES})
+    target_link_libraries(${t} PUBLIC ${libs})
+    _asyncabi_apply_variant(${t} ${variant})
+  endforeach()
+endfunction()
+
+# asyncabi_add_c_test(NAME SOURCES ... [LIBRARIES ...] [VARIANTS plain asan tsan valgrind]
+#                     [ARGS ...] [ENV ...] [LABELS ...] [TIMEOUT seconds])
+function(asyncabi_add_c_test name)
+  cmake_parse_arguments(A "" "TIMEOUT" "SOURCES;LIBRARIES;VARIANTS;ARGS;ENV;LABELS" ${ARGN})
+  if(NOT A_VARIANTS)
+    set(A_VARIANTS plain asan tsan valgrind)
+  endif()
+  if(NOT A_TIMEOUT)
+    set(A_TIMEOUT 120)
+  endif()
+  foreach(variant ${A_VARIANTS})
+    if(variant STREQUAL "valgrind")
+      if(NOT ASYNCABI_VALGRIND OR NOT ASYNCABI_SANITIZE STREQUAL "")
+        continue()
+      endif()
+      add_test(NAME "${name}[valgrind]"
+               COMMAND ${ASYNCABI_VALGRIND} --quiet --error-exitcode=99 --leak-check=full
+                       --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
+                       --track-origins=yes $<TARGET_FILE:${name}> ${A_ARGS})
+      set_tests_properties("${name}[valgrind]" PROPERTIES
+        LABELS "valgrind;${A_LABELS}" TIMEOUT ${A_TIMEOUT} ENVIRONMENT "${A_ENV}")
+      continue()
+    endif()
+    if(NOT variant IN_LIST ASYNCABI_ALL_VARIANTS)
+      continue()
+    endif()
+    asyncabi_variant_suffix(${variant} sfx)
+    set(t ${name}${sfx})
+    add_executable(${t} ${A_SOURCES})
+    _asyncabi_variant_libs(libs ${variant} ${A_LIBRARIES})
+    target_link_libraries(${t} PRIVATE ${libs} Threads::Threads)
+    _asyncabi_apply_variant(${t} ${variant})
+    if(variant STREQUAL "plain")
+      set(test_name "${name}")
+    else()
+      set(test_name "${name}[${variant}]")
+    endif()
+    add_test(NAME "${test_name}" COMMAND ${t} ${A_ARGS})
+    set_tests_properties("${test_name}" PROPERTIES
+      LABELS "${variant};${A_LABELS}" TIMEOUT ${A_TIMEOUT}
+      ENVIRONMENT "${ASYNCABI_SANITIZER_ENV};${A_ENV}")
+  endforeach()
+endfunction()
+
+# asyncabi_add_pytest(NAME PATH path [ARGS ...] [ENV ...] [LABELS ...] [TIMEOUT seconds])
+# Runs pytest on PATH with this build's locations in the environment.
+function(asyncabi_add_pytest name)
+  cmake_parse_arguments(A "" "PATH;TIMEOUT" "ARGS;ENV;LABELS" ${ARGN})
+  if(NOT A_TIMEOUT)
+    set(A_TIMEOUT 600)
+  endif()
+  add_test(NAME "${name}"
+           COMMAND ${Python3_EXECUTABLE} -m pytest -q -p no:cacheprovider ${A_PATH} ${A_ARGS}
+           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+  set_tests_properties("${name}" PROPERTIES
+    LABELS "pytest;${A_LABELS}" TIMEOUT ${A_TIMEOUT}
+    ENVIRONMENT "ASYNCABI_BUILD_DIR=${PROJECT_BINARY_DIR};ASYNCABI_SOURCE_DIR=${PROJECT_SOURCE_DIR};${A_ENV}")
+endfunction()

@@ -1,0 +1,108 @@
+/* asyncabi/abi.h: the C types of the UniFFI async ABI, as a foreign binding sees them.
+ *
+ * These are layout contracts, not conveniences: every struct here must match what UniFFI's
+ * bindings generate byte for byte (docs/abi.md is the normative description). Names follow
+ * UniFFI's generated C headers so that a header written for a Rust producer also fits a
+ * producer built on asyncabi.
+ */
+#ifndef ASYNCABI_ABI_H
+#define ASYNCABI_ABI_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The UniFFI contract version a producer built with this runtime reports through
+ * ffi_<ns>_uniffi_contract_version(); override at compile time for another release. */
+#ifndef ASYNCABI_UNIFFI_CONTRACT_VERSION
+#define ASYNCABI_UNIFFI_CONTRACT_VERSION 29
+#endif
+
+/* A byte buffer owned by the producer's allocator (freed with ffi_<ns>_rustbuffer_free). */
+typedef struct RustBuffer {
+    uint64_t capacity;
+    uint64_t len;
+    uint8_t *data;
+} RustBuffer;
+
+/* A borrowed byte slice passed from the foreign side (ffi_<ns>_rustbuffer_from_bytes). */
+typedef struct ForeignBytes {
+    int32_t len;
+    const uint8_t *data;
+} ForeignBytes;
+
+/* Outcome of a call: code plus, for codes 1 and 2, a serialized error or a message. */
+typedef struct RustCallStatus {
+    int8_t code;
+    RustBuffer errorBuf;
+} RustCallStatus;
+
+enum {
+    UNIFFI_CALL_SUCCESS = 0,          /* the value is valid */
+    UNIFFI_CALL_ERROR = 1,            /* errorBuf holds the serialized typed error */
+    UNIFFI_CALL_UNEXPECTED_ERROR = 2, /* errorBuf holds a UTF-8 message (may be empty) */
+    UNIFFI_CALL_CANCELLED = 3         /* the future was cancelled before it produced a value */
+};
+
+/* Codes passed to a continuation callback. WAKE was named MAYBE_READY before 0.29.2. */
+enum {
+    UNIFFI_RUST_FUTURE_POLL_READY = 0, /* call complete() next */
+    UNIFFI_RUST_FUTURE_POLL_WAKE = 1   /* call poll() again */
+};
+#define UNIFFI_RUST_FUTURE_POLL_MAYBE_READY UNIFFI_RUST_FUTURE_POLL_WAKE
+
+/* Invoked exactly once per poll() call, on any thread, possibly inside poll() itself. */
+typedef void (*UniffiRustFutureContinuationCallback)(uint64_t data, int8_t poll_result);
+
+/* --- Foreign futures: async methods implemented on the foreign side (profile 0.29.2+) --- */
+
+/* Invoked by the producer exactly once when its side of a foreign call is dropped. */
+typedef void (*UniffiForeignFutureDroppedCallback)(uint64_t handle);
+
+/* Pre-filled by the producer with a no-op; a binding that can cancel overwrites it. */
+typedef struct UniffiForeignFutureDroppedCallbackStruct {
+    uint64_t handle;
+    UniffiForeignFutureDroppedCallback free;
+} UniffiForeignFutureDroppedCallbackStruct;
+
+/* --- Legacy profile (0.26 to 0.29.1): the binding fills this out-parameter instead --- */
+typedef void (*UniffiForeignFutureFree)(uint64_t handle);
+typedef struct UniffiForeignFuture {
+    uint64_t handle;
+    UniffiForeignFutureFree free;
+} UniffiForeignFuture;
+
+/* One result struct and one completion callback type per return-type family. */
+#define ASYNCABI_DECLARE_FOREIGN_RESULT(Suffix, T)                                              \
+    typedef struct UniffiForeignFutureResult##Suffix {                                          \
+        T return_value;                                                                         \
+        RustCallStatus call_status;                                                             \
+    } UniffiForeignFutureResult##Suffix;                                                        \
+    typedef void (*UniffiForeignFutureComplete##Suffix)(uint64_t callback_data,                 \
+                                                        UniffiForeignFutureResult##Suffix result);
+
+ASYNCABI_DECLARE_FOREIGN_RESULT(U8, uint8_t)
+ASYNCABI_DECLARE_FOREIGN_RESULT(I8, int8_t)
+ASYNCABI_DECLARE_FOREIGN_RESULT(U16, uint16_t)
+ASYNCABI_DECLARE_FOREIGN_RESULT(I16, int16_t)
+ASYNCABI_DECLARE_FOREIGN_RESULT(U32, uint32_t)
+ASYNCABI_DECLARE_FOREIGN_RESULT(I32, int32_t)
+ASYNCABI_DECLARE_FOREIGN_RESULT(U64, uint64_t)
+ASYNCABI_DECLARE_FOREIGN_RESULT(I64, int64_t)
+ASYNCABI_DECLARE_FOREIGN_RESULT(F32, float)
+ASYNCABI_DECLARE_FOREIGN_RESULT(F64, double)
+ASYNCABI_DECLARE_FOREIGN_RESULT(RustBuffer, RustBuffer)
+
+typedef struct UniffiForeignFutureResultVoid {
+    RustCallStatus call_status;
+} UniffiForeignFutureResultVoid;
+typedef void (*UniffiForeignFutureCompleteVoid)(uint64_t callback_data,
+                                                UniffiForeignFutureResultVoid result);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ASYNCABI_ABI_H */

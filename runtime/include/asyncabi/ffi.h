@@ -1,0 +1,142 @@
+/* asyncabi/ffi.h: defines, for one namespace, every scaffolding symbol a UniFFI binding calls.
+ *
+ * ASYNCABI_DEFINE_FFI(ns) in exactly one .c file of a producer defines, with UniFFI's names:
+ *   ffi_<ns>_rust_future_{poll,cancel,complete,free}_<t>  for the 12 families <t>
+ *   ffi_<ns>_uniffi_contract_version
+ *   ffi_<ns>_rustbuffer_{alloc,from_bytes,free,reserve}
+ * Each is a thin, family-checked wrapper over the runtime (future.h, buffer.h).
+ * ASYNCABI_DECLARE_FFI(ns) declares the same set (for a header or a C driver).
+ */
+#ifndef ASYNCABI_FFI_H
+#define ASYNCABI_FFI_H
+
+#include <stdint.h>
+
+#include "asyncabi/abi.h"
+#include "asyncabi/annotations.h"
+#include "asyncabi/buffer.h"
+#include "asyncabi/future.h"
+
+#define ASYNCABI_FFI_DECLARE_FAMILY_(ns, tag, T)                                               \
+    void ffi_##ns##_rust_future_poll_##tag(uint64_t handle,                                    \
+                                           UniffiRustFutureContinuationCallback callback,      \
+                                           uint64_t callback_data);                            \
+    void ffi_##ns##_rust_future_cancel_##tag(uint64_t handle);                                 \
+    T ffi_##ns##_rust_future_complete_##tag(uint64_t handle, RustCallStatus *out_status);      \
+    void ffi_##ns##_rust_future_free_##tag(uint64_t handle);
+
+#define ASYNCABI_FFI_DEFINE_FAMILY_(ns, tag, T, type, member)                                  \
+    ASYNCABI_EXPORT void ffi_##ns##_rust_future_poll_##tag(                                    \
+        uint64_t handle, UniffiRustFutureContinuationCallback callback, uint64_t callback_data) \
+    {                                                                                          \
+        aa_future_poll(type, handle, callback, callback_data);                                 \
+    }                                                                                          \
+    ASYNCABI_EXPORT void ffi_##ns##_rust_future_cancel_##tag(uint64_t handle)                  \
+    {                                                                                          \
+        aa_future_cancel(type, handle);                                                        \
+    }                                                                                          \
+    ASYNCABI_EXPORT T ffi_##ns##_rust_future_complete_##tag(uint64_t handle,                   \
+                                                            RustCallStatus *out_status)        \
+    {                                                                                          \
+        return aa_future_complete(type, handle, out_status).member;                            \
+    }                                                                                          \
+    ASYNCABI_EXPORT void ffi_##ns##_rust_future_free_##tag(uint64_t handle)                    \
+    {                                                                                          \
+        aa_future_free(type, handle);                                                          \
+    }
+
+#define ASYNCABI_DECLARE_FFI(ns)                                                               \
+    ASYNCABI_FFI_DECLARE_FAMILY_(ns, u8, uint8_t)                                              \
+    ASYNCABI_FFI_DECLARE_FAMILY_(ns, i8, int8_t)                                               \
+    ASYNCABI_FFI_DECLARE_FAMILY_(ns, u16, uint16_t)                                            \
+    ASYNCABI_FFI_DECLARE_FAMILY_(ns, i16, int16_t)                                             \
+    ASYNCABI_FFI_DECLARE_FAMILY_(ns, u32, uint32_t)                                            \
+    ASYNCABI_FFI_DECLARE_FAMILY_(ns, i32, int32_t)                                             \
+    ASYNCABI_FFI_DECLARE_FAMILY_(ns, u64, uint64_t)                                            \
+    ASYNCABI_FFI_DECLARE_FAMILY_(ns, i64, int64_t)                                             \
+    ASYNCABI_FFI_DECLARE_FAMILY_(ns, f32, float)                                               \
+    ASYNCABI_FFI_DECLARE_FAMILY_(ns, f64, double)                                              \
+    ASYNCABI_FFI_DECLARE_FAMILY_(ns, rust_buffer, RustBuffer)                                  \
+    ASYNCABI_FFI_DECLARE_FAMILY_(ns, void, void)                                               \
+    uint32_t ffi_##ns##_uniffi_contract_version(void);                                         \
+    RustBuffer ffi_##ns##_rustbuffer_alloc(uint64_t size, RustCallStatus *out_status);         \
+    RustBuffer ffi_##ns##_rustbuffer_from_bytes(ForeignBytes bytes, RustCallStatus *out_status); \
+    void ffi_##ns##_rustbuffer_free(RustBuffer buf, RustCallStatus *out_status);               \
+    RustBuffer ffi_##ns##_rustbuffer_reserve(RustBuffer buf, uint64_t additional,              \
+                                             RustCallStatus *out_status);
+
+/* The void family has no value to return, so it is spelled out after the others. */
+#define ASYNCABI_DEFINE_FFI(ns)                                                                \
+    ASYNCABI_FFI_DEFINE_FAMILY_(ns, u8, uint8_t, AA_TYPE_U8, u8)                               \
+    ASYNCABI_FFI_DEFINE_FAMILY_(ns, i8, int8_t, AA_TYPE_I8, i8)                                \
+    ASYNCABI_FFI_DEFINE_FAMILY_(ns, u16, uint16_t, AA_TYPE_U16, u16)                           \
+    ASYNCABI_FFI_DEFINE_FAMILY_(ns, i16, int16_t, AA_TYPE_I16, i16)                            \
+    ASYNCABI_FFI_DEFINE_FAMILY_(ns, u32, uint32_t, AA_TYPE_U32, u32)                           \
+    ASYNCABI_FFI_DEFINE_FAMILY_(ns, i32, int32_t, AA_TYPE_I32, i32)                            \
+    ASYNCABI_FFI_DEFINE_FAMILY_(ns, u64, uint64_t, AA_TYPE_U64, u64)                           \
+    ASYNCABI_FFI_DEFINE_FAMILY_(ns, i64, int64_t, AA_TYPE_I64, i64)                            \
+    ASYNCABI_FFI_DEFINE_FAMILY_(ns, f32, float, AA_TYPE_F32, f32)                              \
+    ASYNCABI_FFI_DEFINE_FAMILY_(ns, f64, double, AA_TYPE_F64, f64)                             \
+    ASYNCABI_FFI_DEFINE_FAMILY_(ns, rust_buffer, RustBuffer, AA_TYPE_RUST_BUFFER, rust_buffer) \
+    ASYNCABI_EXPORT void ffi_##ns##_rust_future_poll_void(                                     \
+        uint64_t handle, UniffiRustFutureContinuationCallback callback, uint64_t callback_data) \
+    {                                                                                          \
+        aa_future_poll(AA_TYPE_VOID, handle, callback, callback_data);                         \
+    }                                                                                          \
+    ASYNCABI_EXPORT void ffi_##ns##_rust_future_cancel_void(uint64_t handle)                   \
+    {                                                                                          \
+        aa_future_cancel(AA_TYPE_VOID, handle);                                                \
+    }                                                                                          \
+    ASYNCABI_EXPORT void ffi_##ns##_rust_future_complete_void(uint64_t handle,                 \
+                                                              RustCallStatus *out_status)      \
+    {                                                                                          \
+        (void)aa_future_complete(AA_TYPE_VOID, handle, out_status);                            \
+    }                                                                                          \
+    ASYNCABI_EXPORT void ffi_##ns##_rust_future_free_void(uint64_t handle)                     \
+    {                                                                                          \
+        aa_future_free(AA_TYPE_VOID, handle);                                                  \
+    }                                                                                          \
+    ASYNCABI_EXPORT uint32_t ffi_##ns##_uniffi_contract_version(void)                          \
+    {                                                                                          \
+        return ASYNCABI_UNIFFI_CONTRACT_VERSION;                                               \
+    }                                                                                          \
+    ASYNCABI_EXPORT RustBuffer ffi_##ns##_rustbuffer_alloc(uint64_t size,                      \
+                                                           RustCallStatus *out_status)         \
+    {                                                                                          \
+        return aa_ffi_rustbuffer_alloc(size, out_status);                                      \
+    }                                                                                          \
+    ASYNCABI_EXPORT RustBuffer ffi_##ns##_rustbuffer_from_bytes(ForeignBytes bytes,            \
+                                                                RustCallStatus *out_status)    \
+    {                                                                                          \
+        return aa_ffi_rustbuffer_from_bytes(bytes, out_status);                                \
+    }                                                                                          \
+    ASYNCABI_EXPORT void ffi_##ns##_rustbuffer_free(RustBuffer buf, RustCallStatus *out_status) \
+    {                                                                                          \
+        aa_ffi_rustbuffer_free(buf, out_status);                                               \
+    }                                                                                          \
+    ASYNCABI_EXPORT RustBuffer ffi_##ns##_rustbuffer_reserve(                                  \
+        RustBuffer buf, uint64_t additional, RustCallStatus *out_status)                       \
+    {                                                                                          \
+        return aa_ffi_rustbuffer_reserve(buf, additional, out_status);                         \
+    }
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The RustBuffer scaffolding behind ASYNCABI_DEFINE_FFI; each sets *out_status (may be NULL)
+ * to success, or to status 2 with a message when the request cannot be met. */
+RustBuffer aa_ffi_rustbuffer_alloc(uint64_t size, RustCallStatus *out_status);
+/* Copies a foreign byte slice into a new buffer; a negative len is an error (status 2). */
+RustBuffer aa_ffi_rustbuffer_from_bytes(ForeignBytes bytes, RustCallStatus *out_status);
+/* Frees a buffer; freeing {0, 0, NULL} is a no-op. */
+void aa_ffi_rustbuffer_free(RustBuffer buf, RustCallStatus *out_status);
+/* Grows a buffer so `additional` more bytes fit; returns the (possibly moved) buffer. */
+RustBuffer aa_ffi_rustbuffer_reserve(RustBuffer buf, uint64_t additional,
+                                     RustCallStatus *out_status);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ASYNCABI_FFI_H */
