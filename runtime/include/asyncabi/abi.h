@@ -15,9 +15,11 @@ extern "C" {
 #endif
 
 /* The UniFFI contract version a producer built with this runtime reports through
- * ffi_<ns>_uniffi_contract_version(); override at compile time for another release. */
+ * ffi_<ns>_uniffi_contract_version(). 30 is the first release line with this layout (objects
+ * as u64 handles, 12 future families, vtables starting with free and clone): bindings of
+ * 0.29.x expect pointers and a 13th family, see docs/abi.md section 10. */
 #ifndef ASYNCABI_UNIFFI_CONTRACT_VERSION
-#define ASYNCABI_UNIFFI_CONTRACT_VERSION 29
+#define ASYNCABI_UNIFFI_CONTRACT_VERSION 30
 #endif
 
 /* A byte buffer owned by the producer's allocator (freed with ffi_<ns>_rustbuffer_free). */
