@@ -1,0 +1,230 @@
+/* handle_table.c: a slab of slots addressed by handle, with a lock-free free list.
+ *
+ * Slots live in chunks of 4096 that are allocated on demand and never freed or moved, so a
+ * slot address taken from any handle, even a stale one, is always safe to read. The free list
+ * is a Treiber stack whose head carries a 32-bit tag against ABA; growing takes a mutex, which
+ * is only touched once per 4096 allocations.
+ */
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "handle_table.h"
+#include "observe_internal.h"
+
+#define AA__MAGIC 0x2Au
+#define AA__INDEX_BITS 28
+#define AA__INDEX_MASK ((1u << AA__INDEX_BITS) - 1)
+#define AA__GEN_BITS 24
+#define AA__GEN_MASK ((1u << AA__GEN_BITS) - 1)
+#define AA__CHUNK_BITS 12
+#define AA__CHUNK_SLOTS (1u << AA__CHUNK_BITS)
+#define AA__DIR_SIZE (1u << (AA__INDEX_BITS - AA__CHUNK_BITS))
+
+/* dir[k] is published with release once chunk k is initialised; readers load with acquire. */
+static _Atomic(aa__slot *) aa__dir[AA__DIR_SIZE];
+static unsigned aa__chunks;                  /* guarded by aa__grow_lock */
+static pthread_mutex_t aa__grow_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Free list head: tag in bits 63..32, (index + 1) in bits 31..0, 0 meaning empty. */
+static _Atomic uint64_t aa__free_head;
+
+static inline aa__slot *aa__slot_at(uint32_t index)
+{
+    aa__slot *chunk =
+        atomic_load_explicit(&aa__dir[index >> AA__CHUNK_BITS], memory_order_acquire);
+    return chunk == NULL ? NULL : &chunk[index & (AA__CHUNK_SLOTS - 1)];
+}
+
+static inline uint32_t aa__word_gen(uint64_t word)
+{
+    return (uint32_t)(word >> 32);
+}
+
+/* Pushes the chain first..last (already linked through value) onto the free list. The release
+ * CAS makes the links and the slots' retired words visible to whoever pops them. */
+static void aa__free_push(uint32_t first, aa__slot *last)
+{
+    uint64_t head = atomic_load_explicit(&aa__free_head, memory_order_relaxed);
+    uint64_t next;
+    do {
+        atomic_store_explicit(&last->value, (uintptr_t)(uint32_t)head, memory_order_relaxed);
+        next = ((head >> 32) + 1) << 32 | (uint64_t)(first + 1);
+    } while (!atomic_compare_exchange_weak_explicit(&aa__free_head, &head, next,
+                                                    memory_order_release, memory_order_relaxed));
+}
+
+/* Adds one chunk to the table; false when the table is full or memory is exhausted. */
+static bool aa__grow(void)
+{
+    bool ok = true;
+    pthread_mutex_lock(&aa__grow_lock);
+    /* Another thread may have grown the table while we waited for the lock. */
+    if ((uint32_t)atomic_load_explicit(&aa__free_head, memory_order_relaxed) != 0) {
+        goto out;
+    }
+    if (aa__chunks == AA__DIR_SIZE) {
+        ok = false;
+        goto out;
+    }
+    aa__slot *chunk = calloc(AA__CHUNK_SLOTS, sizeof *chunk);
+    if (chunk == NULL) {
+        ok = false;
+        goto out;
+    }
+    uint32_t base = aa__chunks * AA__CHUNK_SLOTS;
+    for (uint32_t i = 0; i < AA__CHUNK_SLOTS; i++) {
+        /* Generation 1: a handle with generation 0 is never issued. */
+        atomic_init(&chunk[i].word, (uint64_t)1 << 32);
+        atomic_init(&chunk[i].value, (uintptr_t)(base + i + 2));
+    }
+    atomic_store_explicit(&aa__dir[aa__chunks], chunk, memory_order_release);
+    aa__chunks++;
+    aa__free_push(base, &chunk[AA__CHUNK_SLOTS - 1]);
+out:
+    pthread_mutex_unlock(&aa__grow_lock);
+    return ok;
+}
+
+static bool aa__free_pop(uint32_t *index)
+{
+    for (;;) {
+        /* Acquire pairs with the release of the push that put this slot on the list. */
+        uint64_t head = atomic_load_explicit(&aa__free_head, memory_order_acquire);
+        while ((uint32_t)head != 0) {
+            uint32_t top = (uint32_t)head - 1;
+            /* May read a slot that another thread just popped: the tag makes our CAS fail. */
+            uint32_t link = (uint32_t)atomic_load_explicit(&aa__slot_at(top)->value,
+                                                           memory_order_relaxed);
+            uint64_t next = ((head >> 32) + 1) << 32 | link;
+            if (atomic_compare_exchange_weak_explicit(&aa__free_head, &head, next,
+                                                      memory_order_acquire,
+                                                      memory_order_acquire)) {
+                *index = top;
+                return true;
+            }
+        }
+        if (!aa__grow()) {
+            return false;
+        }
+    }
+}
+
+uint64_t aa__handle_alloc(aa__kind kind, aa_type type, void *object)
+{
+    uint32_t index;
+    if (!aa__free_pop(&index)) {
+        return 0;
+    }
+    aa__slot *slot = aa__slot_at(index);
+    uint32_t gen = aa__word_gen(atomic_load_explicit(&slot->word, memory_order_relaxed));
+    atomic_store_explicit(&slot->value, (uintptr_t)object, memory_order_relaxed);
+    /* Release: whoever enters through this handle sees the object pointer (and, through the
+     * creator's hand-over of the handle, the object's initialised fields). */
+    atomic_store_explicit(&slot->word, (uint64_t)gen << 32 | AA__SLOT_LIVE, memory_order_release);
+    return (uint64_t)AA__MAGIC << 58 | (uint64_t)kind << 56 | (uint64_t)(type & 0xF) << 52 |
+           (uint64_t)gen << AA__INDEX_BITS | index;
+}
+
+static const char *aa__kind_name(aa__kind kind)
+{
+    return kind == AA__KIND_FUTURE ? "rust future" : "foreign call";
+}
+
+aa__slot *aa__handle_enter(uint64_t handle, aa__kind kind, aa_type type, uint32_t bit, aa_op op)
+{
+    if ((handle >> 58) != AA__MAGIC || ((handle >> 56) & 3) != (uint64_t)kind) {
+        aa__misuse(AA_MISUSE_INVALID_HANDLE, op, handle, "not a %s handle issued by this runtime",
+                   aa__kind_name(kind));
+        return NULL;
+    }
+    uint32_t index = (uint32_t)(handle & AA__INDEX_MASK);
+    uint32_t gen = (uint32_t)(handle >> AA__INDEX_BITS) & AA__GEN_MASK;
+    aa__slot *slot = aa__slot_at(index);
+    if (slot == NULL || gen == 0) {
+        aa__misuse(AA_MISUSE_INVALID_HANDLE, op, handle, "no such %s was ever created",
+                   aa__kind_name(kind));
+        return NULL;
+    }
+    /* Acquire pairs with the release that published the slot (alloc) or retired it. */
+    uint64_t word = atomic_load_explicit(&slot->word, memory_order_acquire);
+    for (;;) {
+        uint32_t slot_gen = aa__word_gen(word);
+        if (slot_gen != gen || !(word & AA__SLOT_LIVE)) {
+            /* A generation behind the slot's was issued and retired: use after free. */
+            uint32_t behind = (slot_gen - gen) & AA__GEN_MASK;
+            if (behind != 0 && behind < (1u << (AA__GEN_BITS - 1))) {
+                aa__misuse(AA_MISUSE_STALE_HANDLE, op, handle, "the %s was already freed",
+                           aa__kind_name(kind));
+            } else {
+                aa__misuse(AA_MISUSE_INVALID_HANDLE, op, handle, "no such %s was ever created",
+                           aa__kind_name(kind));
+            }
+            return NULL;
+        }
+        if (kind == AA__KIND_FUTURE && aa__handle_family(handle) != type) {
+            aa__misuse(AA_MISUSE_WRONG_FAMILY, op, handle,
+                       "called the %s function on a future of family %s", aa_type_name(type),
+                       aa_type_name(aa__handle_family(handle)));
+            return NULL;
+        }
+        if (word & AA__SLOT_FREE_PENDING) {
+            aa__misuse(AA_MISUSE_STALE_HANDLE, op, handle,
+                       "the %s is being freed by a concurrent call", aa__kind_name(kind));
+            return NULL;
+        }
+        bool is_free = op == AA_OP_FREE;
+        uint64_t conflict = is_free ? (AA__SLOT_BUSY | AA__SLOT_CANCELLING) : bit;
+        if (word & conflict) {
+            if (is_free) {
+                /* Never lose a free: the call inside runs it when it leaves. */
+                if (!atomic_compare_exchange_weak_explicit(&slot->word, &word,
+                                                           word | AA__SLOT_FREE_PENDING,
+                                                           memory_order_acq_rel,
+                                                           memory_order_acquire)) {
+                    continue;
+                }
+            }
+            aa__misuse(AA_MISUSE_CONCURRENT_CALL, op, handle,
+                       "another call on this %s is still running%s", aa__kind_name(kind),
+                       is_free ? " (the free is deferred to it)" : "");
+            return NULL;
+        }
+        /* Acquire: we see everything the previous call on this handle did before its exit. */
+        if (atomic_compare_exchange_weak_explicit(&slot->word, &word, word | bit,
+                                                  memory_order_acquire, memory_order_acquire)) {
+            return slot;
+        }
+    }
+}
+
+bool aa__handle_exit(aa__slot *slot, uint32_t bit)
+{
+    uint64_t word = atomic_load_explicit(&slot->word, memory_order_relaxed);
+    uint64_t next;
+    bool take;
+    do {
+        next = word & ~(uint64_t)bit;
+        take = (next & AA__SLOT_FREE_PENDING) && !(next & (AA__SLOT_BUSY | AA__SLOT_CANCELLING));
+        if (take) {
+            next = (next & ~(uint64_t)AA__SLOT_FREE_PENDING) | AA__SLOT_BUSY;
+        }
+        /* Release: the next call that enters sees what this one did (acq_rel when we take a
+         * deferred free, to see what the other call did too). */
+    } while (!atomic_compare_exchange_weak_explicit(&slot->word, &word, next,
+                                                    memory_order_acq_rel, memory_order_relaxed));
+    return take;
+}
+
+void aa__handle_retire(aa__slot *slot, uint64_t handle)
+{
+    uint64_t word = atomic_load_explicit(&slot->word, memory_order_relaxed);
+    uint32_t gen = (aa__word_gen(word) + 1) & AA__GEN_MASK;
+    if (gen == 0) {
+        gen = 1;
+    }
+    /* Release: a call that later finds this generation retired also sees the object's last
+     * state. Every bit is cleared: only the caller was inside, and a free that raced in to
+     * set FREE_PENDING was a double free, already reported. */
+    atomic_store_explicit(&slot->word, (uint64_t)gen << 32, memory_order_release);
+    aa__free_push((uint32_t)(handle & AA__INDEX_MASK), slot);
+}

@@ -1,0 +1,70 @@
+/* handle_table.h: the u64 handles the binding holds, and the slots behind them.
+ *
+ * A handle is never a pointer, so a stale, forged or mistyped handle is detected instead of
+ * dereferenced. Layout (most significant bit first):
+ *
+ *   63..58  magic 0b101010      a value this runtime never issued fails here (and 0 always does)
+ *   57..56  kind                rust future or foreign call
+ *   55..52  family              the aa_type the handle was created for
+ *   51..28  generation          bumped every time the slot is retired
+ *   27..0   slot index          into a slab of chunks that never move
+ *
+ * Each slot holds one atomic word: the generation, LIVE, and the "an ABI call is inside" bits
+ * that detect concurrent calls on one handle with a single CAS, without ever blocking.
+ */
+#ifndef AA__HANDLE_TABLE_H
+#define AA__HANDLE_TABLE_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "asyncabi/observe.h"
+#include "asyncabi/types.h"
+
+typedef enum aa__kind {
+    AA__KIND_FUTURE = 0,
+    AA__KIND_FOREIGN_CALL = 1
+} aa__kind;
+
+/* Bits of a slot word below the generation (which sits in bits 63..32). */
+enum {
+    AA__SLOT_LIVE = 1u << 0,       /* the slot holds an object for the current generation */
+    AA__SLOT_BUSY = 1u << 1,       /* poll / complete / free (or a foreign completion) inside */
+    AA__SLOT_CANCELLING = 1u << 2, /* cancel inside: may overlap a poll (Swift's onCancel) */
+    AA__SLOT_FREE_PENDING = 1u << 3 /* a free arrived while busy: the holder frees on exit */
+};
+
+typedef struct aa__slot {
+    _Atomic uint64_t word;
+    /* The object while LIVE; the next free index + 1 while on the free list. */
+    _Atomic uintptr_t value;
+} aa__slot;
+
+/* Allocates a slot holding `object`; returns its handle, or 0 when memory is exhausted. */
+uint64_t aa__handle_alloc(aa__kind kind, aa_type type, void *object);
+
+/* Validates `handle` for `op` and sets `bit` (BUSY or CANCELLING) in its slot. On success
+ * returns the slot; its value is the object and stays valid until aa__handle_exit. On failure
+ * reports the misuse and returns NULL. The family is checked for futures only: a foreign
+ * call's id is data, checked against the call's own family by its completion. */
+aa__slot *aa__handle_enter(uint64_t handle, aa__kind kind, aa_type type, uint32_t bit, aa_op op);
+
+/* Clears `bit`. Returns true when a free that arrived meanwhile is now the caller's to run:
+ * the slot is then BUSY again, held by the caller. */
+bool aa__handle_exit(aa__slot *slot, uint32_t bit);
+
+/* Retires the slot (the caller holds BUSY): the handle becomes stale and the slot reusable. */
+void aa__handle_retire(aa__slot *slot, uint64_t handle);
+
+static inline void *aa__slot_object(const aa__slot *slot)
+{
+    return (void *)atomic_load_explicit(&slot->value, memory_order_relaxed);
+}
+
+static inline aa_type aa__handle_family(uint64_t handle)
+{
+    return (aa_type)((handle >> 52) & 0xF);
+}
+
+#endif /* AA__HANDLE_TABLE_H */

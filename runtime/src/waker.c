@@ -1,0 +1,59 @@
+/* waker.c: wakers are references to a future core; waking goes through its scheduler. */
+#include <stdlib.h>
+
+#include "future_core.h"
+#include "observe_internal.h"
+
+void aa__core_release(aa_future *core)
+{
+    /* acq_rel: the release half orders this holder's uses before the decrement, the acquire
+     * half makes the last decrement see every other holder's: all uses happen-before free.
+     * (Arc uses release + an acquire fence; TSan does not model fences, and on x86 the RMW
+     * costs the same either way.) */
+    if (atomic_fetch_sub_explicit(&core->refs, 1, memory_order_acq_rel) == 1) {
+        free(core);
+    }
+}
+
+void aa__continuation_invoke(aa__continuation cont, aa_type type, uint64_t handle,
+                             const char *name)
+{
+    if (cont.callback == NULL) {
+        return;
+    }
+    AA__EMIT(AA_OP_CONTINUATION, type, handle, cont.data, cont.code, name);
+    cont.callback(cont.data, cont.code);
+}
+
+void aa_waker_wake(aa_waker *waker)
+{
+    if (waker == NULL) {
+        return;
+    }
+    aa_future *core = aa__waker_core(waker);
+    /* handle, type and vtable are written before the first waker exists and never again. */
+    const char *name = core->vtable ? core->vtable->name : NULL;
+    AA__EMIT(AA_OP_WAKE, (aa_type)core->type, core->handle, 0, 0, name);
+    aa__continuation cont = aa__scheduler_wake(&core->sched);
+    aa__continuation_invoke(cont, (aa_type)core->type, core->handle, name);
+}
+
+aa_waker *aa_waker_retain(aa_waker *waker)
+{
+    /* Relaxed: a new reference is made from an existing one, which already keeps it alive. */
+    atomic_fetch_add_explicit(&aa__waker_core(waker)->refs, 1, memory_order_relaxed);
+    return waker;
+}
+
+void aa_waker_release(aa_waker *waker)
+{
+    if (waker != NULL) {
+        aa__core_release(aa__waker_core(waker));
+    }
+}
+
+void aa_waker_wake_and_release(aa_waker *waker)
+{
+    aa_waker_wake(waker);
+    aa_waker_release(waker);
+}
