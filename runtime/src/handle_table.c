@@ -127,13 +127,20 @@ uint64_t aa__handle_alloc(aa__kind kind, aa_type type, void *object)
 
 static const char *aa__kind_name(aa__kind kind)
 {
-    return kind == AA__KIND_FUTURE ? "rust future" : "foreign call";
+    return kind == AA__KIND_FUTURE ? "rust future" : kind == AA__KIND_TIMER ? "timer" : "foreign call";
+}
+
+/* A foreign completion with a bad complete_data has its own code in observe.h. */
+static aa_misuse_code aa__bad_handle_code(aa__kind kind, aa_misuse_code code)
+{
+    return kind == AA__KIND_FOREIGN_CALL ? AA_MISUSE_FOREIGN_COMPLETE_STALE : code;
 }
 
 aa__slot *aa__handle_enter(uint64_t handle, aa__kind kind, aa_type type, uint32_t bit, aa_op op)
 {
     if ((handle >> 58) != AA__MAGIC || ((handle >> 56) & 3) != (uint64_t)kind) {
-        aa__misuse(AA_MISUSE_INVALID_HANDLE, op, handle, "not a %s handle issued by this runtime",
+        aa__misuse(aa__bad_handle_code(kind, AA_MISUSE_INVALID_HANDLE), op, handle,
+                   "not a %s handle issued by this runtime",
                    aa__kind_name(kind));
         return NULL;
     }
@@ -141,7 +148,8 @@ aa__slot *aa__handle_enter(uint64_t handle, aa__kind kind, aa_type type, uint32_
     uint32_t gen = (uint32_t)(handle >> AA__INDEX_BITS) & AA__GEN_MASK;
     aa__slot *slot = aa__slot_at(index);
     if (slot == NULL || gen == 0) {
-        aa__misuse(AA_MISUSE_INVALID_HANDLE, op, handle, "no such %s was ever created",
+        aa__misuse(aa__bad_handle_code(kind, AA_MISUSE_INVALID_HANDLE), op, handle,
+                   "no such %s was ever created",
                    aa__kind_name(kind));
         return NULL;
     }
@@ -153,10 +161,12 @@ aa__slot *aa__handle_enter(uint64_t handle, aa__kind kind, aa_type type, uint32_
             /* A generation behind the slot's was issued and retired: use after free. */
             uint32_t behind = (slot_gen - gen) & AA__GEN_MASK;
             if (behind != 0 && behind < (1u << (AA__GEN_BITS - 1))) {
-                aa__misuse(AA_MISUSE_STALE_HANDLE, op, handle, "the %s was already freed",
+                aa__misuse(aa__bad_handle_code(kind, AA_MISUSE_STALE_HANDLE), op, handle,
+                           "the %s was already released",
                            aa__kind_name(kind));
             } else {
-                aa__misuse(AA_MISUSE_INVALID_HANDLE, op, handle, "no such %s was ever created",
+                aa__misuse(aa__bad_handle_code(kind, AA_MISUSE_INVALID_HANDLE), op, handle,
+                           "no such %s was ever created",
                            aa__kind_name(kind));
             }
             return NULL;
@@ -168,8 +178,8 @@ aa__slot *aa__handle_enter(uint64_t handle, aa__kind kind, aa_type type, uint32_
             return NULL;
         }
         if (word & AA__SLOT_FREE_PENDING) {
-            aa__misuse(AA_MISUSE_STALE_HANDLE, op, handle,
-                       "the %s is being freed by a concurrent call", aa__kind_name(kind));
+            aa__misuse(aa__bad_handle_code(kind, AA_MISUSE_STALE_HANDLE), op, handle,
+                       "the %s is being released by a concurrent call", aa__kind_name(kind));
             return NULL;
         }
         bool is_free = op == AA_OP_FREE;
@@ -227,4 +237,41 @@ void aa__handle_retire(aa__slot *slot, uint64_t handle)
      * set FREE_PENDING was a double free, already reported. */
     atomic_store_explicit(&slot->word, (uint64_t)gen << 32, memory_order_release);
     aa__free_push((uint32_t)(handle & AA__INDEX_MASK), slot);
+}
+
+bool aa__handle_retire_or_defer(aa__slot *slot, uint64_t handle)
+{
+    uint64_t word = atomic_load_explicit(&slot->word, memory_order_acquire);
+    while (word & AA__SLOT_BUSY) {
+        /* acq_rel: the holder's exit acquires this and sees our last writes to the object. */
+        if (atomic_compare_exchange_weak_explicit(&slot->word, &word,
+                                                  word | AA__SLOT_FREE_PENDING,
+                                                  memory_order_acq_rel, memory_order_acquire)) {
+            return false;
+        }
+    }
+    aa__handle_retire(slot, handle);
+    return true;
+}
+
+aa__slot *aa__handle_slot(uint64_t handle)
+{
+    return aa__slot_at((uint32_t)(handle & AA__INDEX_MASK));
+}
+
+void *aa__handle_lookup(uint64_t handle, aa__kind kind)
+{
+    if ((handle >> 58) != AA__MAGIC || ((handle >> 56) & 3) != (uint64_t)kind) {
+        return NULL;
+    }
+    aa__slot *slot = aa__slot_at((uint32_t)(handle & AA__INDEX_MASK));
+    if (slot == NULL) {
+        return NULL;
+    }
+    uint64_t word = atomic_load_explicit(&slot->word, memory_order_acquire);
+    uint32_t gen = (uint32_t)(handle >> AA__INDEX_BITS) & AA__GEN_MASK;
+    if (!(word & AA__SLOT_LIVE) || aa__word_gen(word) != gen) {
+        return NULL;
+    }
+    return aa__slot_object(slot);
 }

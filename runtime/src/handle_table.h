@@ -4,7 +4,7 @@
  * dereferenced. Layout (most significant bit first):
  *
  *   63..58  magic 0b101010      a value this runtime never issued fails here (and 0 always does)
- *   57..56  kind                rust future or foreign call
+ *   57..56  kind                rust future, foreign call or timer
  *   55..52  family              the aa_type the handle was created for
  *   51..28  generation          bumped every time the slot is retired
  *   27..0   slot index          into a slab of chunks that never move
@@ -24,7 +24,8 @@
 
 typedef enum aa__kind {
     AA__KIND_FUTURE = 0,
-    AA__KIND_FOREIGN_CALL = 1
+    AA__KIND_FOREIGN_CALL = 1, /* its handle is the complete_data given to the binding */
+    AA__KIND_TIMER = 2         /* its handle is the timer id */
 } aa__kind;
 
 /* Bits of a slot word below the generation (which sits in bits 63..32). */
@@ -56,6 +57,17 @@ bool aa__handle_exit(aa__slot *slot, uint32_t bit);
 
 /* Retires the slot (the caller holds BUSY): the handle becomes stale and the slot reusable. */
 void aa__handle_retire(aa__slot *slot, uint64_t handle);
+
+/* Retires the slot unless a call holds BUSY, in which case that call's exit is told to
+ * (aa__handle_exit returns true). Returns true when retired here. Never blocks. */
+bool aa__handle_retire_or_defer(aa__slot *slot, uint64_t handle);
+
+/* The slot of a handle this runtime issued and still owns (no validation). */
+aa__slot *aa__handle_slot(uint64_t handle);
+
+/* The object of a live handle of `kind`, or NULL; reports nothing. For callers that
+ * serialise retirement themselves (the timer service, under its mutex). */
+void *aa__handle_lookup(uint64_t handle, aa__kind kind);
 
 static inline void *aa__slot_object(const aa__slot *slot)
 {
