@@ -1,0 +1,369 @@
+/* Findings and their three output formats. */
+#include "diag.h"
+
+#include <cJSON.h>
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef AAC_VERSION
+#define AAC_VERSION "0.1.0"
+#endif
+
+void aac_findings_add(aac_findings *f, aac_rule_id rule, const char *file, unsigned line,
+                      unsigned col, const char *message)
+{
+    if (f->len == f->cap) {
+        f->cap = f->cap ? f->cap * 2 : 16;
+        f->items = realloc(f->items, f->cap * sizeof *f->items);
+        if (!f->items) {
+            abort();
+        }
+    }
+    aac_finding *x = &f->items[f->len++];
+    memset(x, 0, sizeof *x);
+    x->rule = rule;
+    x->severity = aac_rule(rule)->severity;
+    x->file = strdup(file ? file : "");
+    x->line = line;
+    x->col = col;
+    x->message = strdup(message);
+}
+
+void aac_findings_move(aac_findings *dst, aac_findings *src)
+{
+    for (size_t i = 0; i < src->len; i++) {
+        if (dst->len == dst->cap) {
+            dst->cap = dst->cap ? dst->cap * 2 : 16;
+            dst->items = realloc(dst->items, dst->cap * sizeof *dst->items);
+            if (!dst->items) {
+                abort();
+            }
+        }
+        dst->items[dst->len++] = src->items[i];
+    }
+    free(src->items);
+    src->items = NULL;
+    src->len = src->cap = 0;
+}
+
+static void finding_free(aac_finding *x)
+{
+    free(x->file);
+    free(x->message);
+    free(x->source_line);
+}
+
+void aac_findings_free(aac_findings *f)
+{
+    for (size_t i = 0; i < f->len; i++) {
+        finding_free(&f->items[i]);
+    }
+    free(f->items);
+    f->items = NULL;
+    f->len = f->cap = 0;
+}
+
+static int cmp_finding(const void *pa, const void *pb)
+{
+    const aac_finding *a = pa, *b = pb;
+    int c = strcmp(a->file, b->file);
+    if (c) {
+        return c;
+    }
+    if (a->line != b->line) {
+        return a->line < b->line ? -1 : 1;
+    }
+    if (a->col != b->col) {
+        return a->col < b->col ? -1 : 1;
+    }
+    if (a->rule != b->rule) {
+        return a->rule < b->rule ? -1 : 1;
+    }
+    return strcmp(a->message, b->message);
+}
+
+void aac_findings_sort_unique(aac_findings *f)
+{
+    if (f->len == 0) {
+        return;
+    }
+    qsort(f->items, f->len, sizeof *f->items, cmp_finding);
+    size_t w = 1;
+    for (size_t r = 1; r < f->len; r++) {
+        if (cmp_finding(&f->items[w - 1], &f->items[r]) == 0) {
+            finding_free(&f->items[r]);
+        } else {
+            f->items[w++] = f->items[r];
+        }
+    }
+    f->len = w;
+}
+
+/* Reads line `line` (1-based) of `path`, or NULL. Keeps the last file open between calls. */
+typedef struct line_cache {
+    char *path;
+    char **lines;
+    size_t nlines;
+} line_cache;
+
+static void cache_load(line_cache *c, const char *path)
+{
+    if (c->path && !strcmp(c->path, path)) {
+        return;
+    }
+    for (size_t i = 0; i < c->nlines; i++) {
+        free(c->lines[i]);
+    }
+    free(c->lines);
+    free(c->path);
+    c->lines = NULL;
+    c->nlines = 0;
+    c->path = strdup(path);
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        return;
+    }
+    char *buf = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    size_t lcap = 0;
+    while ((n = getline(&buf, &cap, fp)) >= 0) {
+        while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) {
+            buf[--n] = 0;
+        }
+        if (c->nlines == lcap) {
+            lcap = lcap ? lcap * 2 : 256;
+            c->lines = realloc(c->lines, lcap * sizeof *c->lines);
+            if (!c->lines) {
+                abort();
+            }
+        }
+        c->lines[c->nlines++] = strdup(buf);
+    }
+    free(buf);
+    fclose(fp);
+}
+
+static void cache_free(line_cache *c)
+{
+    for (size_t i = 0; i < c->nlines; i++) {
+        free(c->lines[i]);
+    }
+    free(c->lines);
+    free(c->path);
+}
+
+static uint64_t fnv1a(uint64_t h, const char *s)
+{
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    h ^= 0xff; /* field separator */
+    h *= 1099511628211ULL;
+    return h;
+}
+
+/* Whitespace-free copy of `s` (so re-indentation does not change a fingerprint). */
+static char *squeeze(const char *s)
+{
+    char *out = malloc(strlen(s) + 1);
+    char *w = out;
+    for (; *s; s++) {
+        if (!isspace((unsigned char)*s)) {
+            *w++ = *s;
+        }
+    }
+    *w = 0;
+    return out;
+}
+
+void aac_findings_finish(aac_findings *f)
+{
+    line_cache cache = {0};
+    for (size_t i = 0; i < f->len; i++) {
+        aac_finding *x = &f->items[i];
+        cache_load(&cache, x->file);
+        if (!x->source_line && x->line >= 1 && x->line <= cache.nlines) {
+            x->source_line = strdup(cache.lines[x->line - 1]);
+        }
+    }
+    cache_free(&cache);
+    /* Occurrence index among findings with the same (rule, file, normalised line). */
+    for (size_t i = 0; i < f->len; i++) {
+        aac_finding *x = &f->items[i];
+        char *norm = squeeze(x->source_line ? x->source_line : "");
+        unsigned occurrence = 0;
+        for (size_t j = 0; j < i; j++) {
+            aac_finding *y = &f->items[j];
+            if (y->rule == x->rule && !strcmp(y->file, x->file)) {
+                char *n2 = squeeze(y->source_line ? y->source_line : "");
+                occurrence += !strcmp(n2, norm);
+                free(n2);
+            }
+        }
+        const char *base = strrchr(x->file, '/');
+        char occ[16];
+        snprintf(occ, sizeof occ, "%u", occurrence);
+        uint64_t h = 1469598103934665603ULL;
+        h = fnv1a(h, aac_rule(x->rule)->id);
+        h = fnv1a(h, base ? base + 1 : x->file);
+        h = fnv1a(h, norm);
+        h = fnv1a(h, occ);
+        snprintf(x->fingerprint, sizeof x->fingerprint, "%016llx", (unsigned long long)h);
+        free(norm);
+    }
+}
+
+void aac_emit_text(FILE *out, const aac_findings *f)
+{
+    for (size_t i = 0; i < f->len; i++) {
+        const aac_finding *x = &f->items[i];
+        fprintf(out, "%s:%u:%u: %s: %s [%s]\n", x->file, x->line, x->col,
+                aac_severity_name(x->severity), x->message, aac_rule(x->rule)->id);
+        if (x->source_line) {
+            fprintf(out, "%s\n", x->source_line);
+            size_t len = strlen(x->source_line);
+            for (unsigned c = 1; c < x->col; c++) {
+                /* keep tabs so the caret lines up with the source line */
+                fputc(c - 1 < len && x->source_line[c - 1] == '\t' ? '\t' : ' ', out);
+            }
+            fputs("^\n", out);
+        }
+    }
+}
+
+void aac_emit_json(FILE *out, const aac_findings *f, const aac_options *opt)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddNumberToObject(root, "version", 1);
+    cJSON_AddStringToObject(root, "profile",
+                            opt->profile == AAC_PROFILE_LEGACY ? "legacy" : "0.29.2");
+    cJSON *arr = cJSON_AddArrayToObject(root, "findings");
+    for (size_t i = 0; i < f->len; i++) {
+        const aac_finding *x = &f->items[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "file", x->file);
+        cJSON_AddNumberToObject(o, "line", x->line);
+        cJSON_AddNumberToObject(o, "column", x->col);
+        cJSON_AddStringToObject(o, "rule", aac_rule(x->rule)->id);
+        cJSON_AddStringToObject(o, "severity", aac_severity_name(x->severity));
+        cJSON_AddStringToObject(o, "message", x->message);
+        cJSON_AddStringToObject(o, "fingerprint", x->fingerprint);
+        cJSON_AddItemToArray(arr, o);
+    }
+    char *s = cJSON_Print(root);
+    fprintf(out, "%s\n", s);
+    free(s);
+    cJSON_Delete(root);
+}
+
+static const char *sarif_level(aac_severity s)
+{
+    return s == AAC_SEV_ERROR ? "error" : s == AAC_SEV_WARNING ? "warning" : "note";
+}
+
+/* A SARIF artifact URI: relative to the working directory when the file is under it. */
+static char *artifact_uri(const char *file)
+{
+    char cwd[4096];
+    if (file[0] != '/') {
+        return strdup(file);
+    }
+    if (getcwd(cwd, sizeof cwd)) {
+        size_t n = strlen(cwd);
+        if (!strncmp(file, cwd, n) && file[n] == '/') {
+            return strdup(file + n + 1);
+        }
+    }
+    size_t len = strlen(file) + 8;
+    char *uri = malloc(len);
+    snprintf(uri, len, "file://%s", file);
+    return uri;
+}
+
+void aac_emit_sarif(FILE *out, const aac_findings *f, const aac_options *opt)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
+    cJSON_AddStringToObject(root, "version", "2.1.0");
+    cJSON *runs = cJSON_AddArrayToObject(root, "runs");
+    cJSON *run = cJSON_CreateObject();
+    cJSON_AddItemToArray(runs, run);
+    cJSON *tool = cJSON_AddObjectToObject(run, "tool");
+    cJSON *driver = cJSON_AddObjectToObject(tool, "driver");
+    cJSON_AddStringToObject(driver, "name", "asyncabi-check");
+    cJSON_AddStringToObject(driver, "version", AAC_VERSION);
+    cJSON_AddStringToObject(driver, "semanticVersion", AAC_VERSION);
+    cJSON_AddStringToObject(driver, "informationUri",
+                            "https://github.com/asyncabi/asyncabi/tree/main/docs/rules");
+    cJSON *rules = cJSON_AddArrayToObject(driver, "rules");
+    for (int i = 0; i < AAC_RULE_COUNT; i++) {
+        const aac_rule_info *r = aac_rule((aac_rule_id)i);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "id", r->id);
+        cJSON_AddStringToObject(o, "name", r->id);
+        cJSON *sd = cJSON_AddObjectToObject(o, "shortDescription");
+        cJSON_AddStringToObject(sd, "text", r->summary);
+        cJSON *fd = cJSON_AddObjectToObject(o, "fullDescription");
+        cJSON_AddStringToObject(fd, "text", r->summary);
+        char uri[256];
+        snprintf(uri, sizeof uri,
+                 "https://github.com/asyncabi/asyncabi/blob/main/docs/rules/%s.md", r->id);
+        cJSON_AddStringToObject(o, "helpUri", uri);
+        cJSON *help = cJSON_AddObjectToObject(o, "help");
+        const char *doc = aac_rule_doc((aac_rule_id)i);
+        cJSON_AddStringToObject(help, "text", doc ? doc : r->summary);
+        if (doc) {
+            cJSON_AddStringToObject(help, "markdown", doc);
+        }
+        cJSON *cfg = cJSON_AddObjectToObject(o, "defaultConfiguration");
+        aac_severity sev = opt->severity[i];
+        cJSON_AddBoolToObject(cfg, "enabled", sev != AAC_SEV_OFF);
+        cJSON_AddStringToObject(cfg, "level", sarif_level(sev ? sev : r->severity));
+        cJSON *props = cJSON_AddObjectToObject(o, "properties");
+        cJSON *tags = cJSON_AddArrayToObject(props, "tags");
+        cJSON_AddItemToArray(tags, cJSON_CreateString(r->family));
+        cJSON_AddItemToArray(tags, cJSON_CreateString("asyncabi"));
+        cJSON_AddItemToArray(rules, o);
+    }
+    cJSON *results = cJSON_AddArrayToObject(run, "results");
+    for (size_t i = 0; i < f->len; i++) {
+        const aac_finding *x = &f->items[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "ruleId", aac_rule(x->rule)->id);
+        cJSON_AddNumberToObject(o, "ruleIndex", x->rule);
+        cJSON_AddStringToObject(o, "level", sarif_level(x->severity));
+        cJSON *msg = cJSON_AddObjectToObject(o, "message");
+        cJSON_AddStringToObject(msg, "text", x->message);
+        cJSON *locs = cJSON_AddArrayToObject(o, "locations");
+        cJSON *loc = cJSON_CreateObject();
+        cJSON_AddItemToArray(locs, loc);
+        cJSON *phys = cJSON_AddObjectToObject(loc, "physicalLocation");
+        cJSON *art = cJSON_AddObjectToObject(phys, "artifactLocation");
+        char *uri = artifact_uri(x->file);
+        cJSON_AddStringToObject(art, "uri", uri);
+        free(uri);
+        cJSON *region = cJSON_AddObjectToObject(phys, "region");
+        cJSON_AddNumberToObject(region, "startLine", x->line ? x->line : 1);
+        cJSON_AddNumberToObject(region, "startColumn", x->col ? x->col : 1);
+        if (x->source_line) {
+            cJSON *snip = cJSON_AddObjectToObject(region, "snippet");
+            cJSON_AddStringToObject(snip, "text", x->source_line);
+        }
+        cJSON *fp = cJSON_AddObjectToObject(o, "partialFingerprints");
+        cJSON_AddStringToObject(fp, "asyncabiFingerprint/v1", x->fingerprint);
+        cJSON_AddItemToArray(results, o);
+    }
+    cJSON *inv = cJSON_AddArrayToObject(run, "invocations");
+    cJSON *one = cJSON_CreateObject();
+    cJSON_AddBoolToObject(one, "executionSuccessful", 1);
+    cJSON_AddItemToArray(inv, one);
+    char *s = cJSON_Print(root);
+    fprintf(out, "%s\n", s);
+    free(s);
+    cJSON_Delete(root);
+}

@@ -1,0 +1,255 @@
+/* Suppressions and baselines: both let a code base adopt the checker gradually. */
+#include "suppress.h"
+
+#include <cJSON.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MARKER "asyncabi-check:"
+
+typedef struct suppression {
+    unsigned target_line; /* the line whose findings it covers */
+    char rules[256];      /* comma-separated ids, or "*" */
+} suppression;
+
+typedef struct file_sups {
+    char *path;
+    suppression *items;
+    size_t len, cap;
+} file_sups;
+
+static int rule_listed(const char *list, const char *id)
+{
+    size_t n = strlen(id);
+    const char *p = list;
+    while (*p) {
+        while (*p == ',' || *p == ' ') {
+            p++;
+        }
+        const char *e = p;
+        while (*e && *e != ',' && *e != ' ') {
+            e++;
+        }
+        if ((e - p == 1 && *p == '*') || ((size_t)(e - p) == n && !strncmp(p, id, n))) {
+            return 1;
+        }
+        p = e;
+    }
+    return 0;
+}
+
+/* Scans `path`; appends reason-less suppressions as findings to `missing`. */
+static void scan_file(file_sups *fs, const char *path, aac_findings *missing)
+{
+    fs->path = strdup(path);
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        return;
+    }
+    char *buf = NULL;
+    size_t cap = 0;
+    unsigned lineno = 0;
+    int pending = 0; /* a standalone comment waiting for the next code line */
+    suppression pend;
+    while (getline(&buf, &cap, fp) >= 0) {
+        lineno++;
+        char *m = strstr(buf, MARKER);
+        const char *s = buf;
+        while (isspace((unsigned char)*s)) {
+            s++;
+        }
+        int blank = *s == 0;
+        if (pending && !blank && !(m && (s == m || !strncmp(s, "//", 2) || !strncmp(s, "/*", 2)))) {
+            pend.target_line = lineno;
+            if (fs->len == fs->cap) {
+                fs->cap = fs->cap ? fs->cap * 2 : 8;
+                fs->items = realloc(fs->items, fs->cap * sizeof *fs->items);
+            }
+            fs->items[fs->len++] = pend;
+            pending = 0;
+        }
+        if (!m) {
+            continue;
+        }
+        const char *p = m + strlen(MARKER);
+        while (*p == ' ') {
+            p++;
+        }
+        if (strncmp(p, "ignore[", 7) != 0) {
+            continue;
+        }
+        p += 7;
+        const char *close = strchr(p, ']');
+        if (!close) {
+            aac_findings_add(missing, AAC_CHECKER_SUPPRESSION_REASON, path, lineno,
+                             (unsigned)(m - buf) + 1, "malformed suppression: missing ']'");
+            continue;
+        }
+        suppression sup;
+        size_t n = (size_t)(close - p);
+        if (n >= sizeof sup.rules) {
+            n = sizeof sup.rules - 1;
+        }
+        memcpy(sup.rules, p, n);
+        sup.rules[n] = 0;
+        const char *r = close + 1;
+        while (*r && (isspace((unsigned char)*r) || *r == '-' || *r == ':')) {
+            r++;
+        }
+        if (*r == 0 || !strncmp(r, "*/", 2)) {
+            aac_findings_add(missing, AAC_CHECKER_SUPPRESSION_REASON, path, lineno,
+                             (unsigned)(m - buf) + 1,
+                             "suppression without a reason: write why after the ']'");
+        }
+        /* Code before the comment: covers this line. Alone on its line: the next code line. */
+        int code_before = !(s == m || !strncmp(s, "//", 2) || !strncmp(s, "/*", 2) || s[0] == '*');
+        if (code_before) {
+            sup.target_line = lineno;
+            if (fs->len == fs->cap) {
+                fs->cap = fs->cap ? fs->cap * 2 : 8;
+                fs->items = realloc(fs->items, fs->cap * sizeof *fs->items);
+            }
+            fs->items[fs->len++] = sup;
+        } else {
+            pend = sup;
+            pending = 1;
+        }
+    }
+    free(buf);
+    fclose(fp);
+}
+
+void aac_apply_suppressions(aac_findings *f, const aac_strvec *files)
+{
+    size_t nfs = 0, capfs = files->len + f->len + 1;
+    file_sups *fs = calloc(capfs, sizeof *fs);
+    aac_findings missing = {0};
+    for (size_t i = 0; i < files->len; i++) {
+        scan_file(&fs[nfs++], files->items[i], &missing);
+    }
+    for (size_t i = 0; i < f->len; i++) {
+        size_t k;
+        for (k = 0; k < nfs; k++) {
+            if (!strcmp(fs[k].path, f->items[i].file)) {
+                break;
+            }
+        }
+        if (k == nfs) {
+            scan_file(&fs[nfs++], f->items[i].file, &missing);
+        }
+    }
+    size_t w = 0;
+    for (size_t i = 0; i < f->len; i++) {
+        aac_finding *x = &f->items[i];
+        int suppressed = 0;
+        for (size_t k = 0; k < nfs && !suppressed; k++) {
+            if (strcmp(fs[k].path, x->file)) {
+                continue;
+            }
+            for (size_t j = 0; j < fs[k].len; j++) {
+                if (fs[k].items[j].target_line == x->line &&
+                    rule_listed(fs[k].items[j].rules, aac_rule(x->rule)->id)) {
+                    suppressed = 1;
+                    break;
+                }
+            }
+        }
+        if (suppressed) {
+            free(x->file);
+            free(x->message);
+            free(x->source_line);
+        } else {
+            f->items[w++] = *x;
+        }
+    }
+    f->len = w;
+    for (size_t k = 0; k < nfs; k++) {
+        free(fs[k].path);
+        free(fs[k].items);
+    }
+    free(fs);
+    aac_findings_move(f, &missing);
+}
+
+long aac_apply_baseline(aac_findings *f, const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        fprintf(stderr, "asyncabi-check: error: cannot read baseline '%s'\n", path);
+        return -1;
+    }
+    fseek(fp, 0, SEEK_END);
+    long size = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    char *text = malloc((size_t)size + 1);
+    size_t got = fread(text, 1, (size_t)size, fp);
+    text[got] = 0;
+    fclose(fp);
+    cJSON *root = cJSON_Parse(text);
+    free(text);
+    cJSON *list = root ? cJSON_GetObjectItem(root, "findings") : NULL;
+    if (!cJSON_IsArray(list)) {
+        fprintf(stderr, "asyncabi-check: error: baseline '%s' is not an asyncabi-check baseline\n",
+                path);
+        cJSON_Delete(root);
+        return -1;
+    }
+    long dropped = 0;
+    size_t w = 0;
+    for (size_t i = 0; i < f->len; i++) {
+        aac_finding *x = &f->items[i];
+        int known = 0;
+        cJSON *e;
+        cJSON_ArrayForEach(e, list)
+        {
+            cJSON *fpv = cJSON_GetObjectItem(e, "fingerprint");
+            cJSON *rv = cJSON_GetObjectItem(e, "rule");
+            if (cJSON_IsString(fpv) && !strcmp(fpv->valuestring, x->fingerprint) &&
+                (!cJSON_IsString(rv) || !strcmp(rv->valuestring, aac_rule(x->rule)->id))) {
+                known = 1;
+                break;
+            }
+        }
+        if (known) {
+            dropped++;
+            free(x->file);
+            free(x->message);
+            free(x->source_line);
+        } else {
+            f->items[w++] = *x;
+        }
+    }
+    f->len = w;
+    cJSON_Delete(root);
+    return dropped;
+}
+
+int aac_write_baseline(const aac_findings *f, const char *path)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "tool", "asyncabi-check");
+    cJSON_AddNumberToObject(root, "version", 1);
+    cJSON *list = cJSON_AddArrayToObject(root, "findings");
+    for (size_t i = 0; i < f->len; i++) {
+        const aac_finding *x = &f->items[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "fingerprint", x->fingerprint);
+        cJSON_AddStringToObject(o, "rule", aac_rule(x->rule)->id);
+        cJSON_AddStringToObject(o, "file", x->file);
+        cJSON_AddStringToObject(o, "message", x->message);
+        cJSON_AddItemToArray(list, o);
+    }
+    char *s = cJSON_Print(root);
+    cJSON_Delete(root);
+    FILE *fp = fopen(path, "wb");
+    if (!fp) {
+        free(s);
+        fprintf(stderr, "asyncabi-check: error: cannot write baseline '%s'\n", path);
+        return -1;
+    }
+    fprintf(fp, "%s\n", s);
+    free(s);
+    return fclose(fp) == 0 ? 0 : -1;
+}
