@@ -1,0 +1,1 @@
+"""asyncabi conformance harness: scenarios as data, runners over stdio, a pytest plugin."""

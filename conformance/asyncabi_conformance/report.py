@@ -1,0 +1,290 @@
+"""Readable output: the failure text of one test, the summary lines, the static HTML page.
+
+The page is one self-contained file (no scripts, no external assets): the scenario x backend
+matrix, what each backend declares, the mutation score, and for every failure the monitor's
+violations, the runner's stderr, a timeline of the fixture's trace (inline SVG) and the command
+that reproduces it.
+"""
+import html
+import json
+
+CAPABILITIES = ["cancellation", "foreign_async", "threads"]
+
+
+# --- text ------------------------------------------------------------------------------------
+def failure_text(record) -> str:
+    lines = [f"{record['scenario']} on {record['backend']} (seed {record['seed']}): "
+             f"{len(record['failures'])} failure(s)"]
+    for f in record["failures"]:
+        lines.append(f"  - [{f.get('code') or f['kind']}] {f['message']}")
+        if f.get("sequence"):
+            lines.append(f"      sequence: {' -> '.join(map(str, f['sequence']))}")
+    if record.get("stderr"):
+        lines.append("  runner stderr (last lines):")
+        lines += ["    " + line for line in record["stderr"].splitlines()[-15:]]
+    lines.append(f"  reproduce: {record['reproduce']}")
+    return "\n".join(lines)
+
+
+def summary_lines(data) -> list:
+    lines = []
+    per_backend = {}
+    for r in data["results"]:
+        if r["mutant"]:
+            continue
+        row = per_backend.setdefault(r["backend"], {"scenarios": set(), "failed": set(),
+                                                    "unsupported": set(), "runs": 0})
+        row["scenarios"].add(r["scenario"])
+        row["runs"] += 1
+        if r["status"] == "failed":
+            row["failed"].add(r["scenario"])
+        elif r["status"] == "unsupported":
+            row["unsupported"].add(r["scenario"])
+    for backend, row in per_backend.items():
+        total = len(row["scenarios"])
+        passed = total - len(row["failed"]) - len(row["unsupported"])
+        lines.append(
+            f"conform: {backend}: {passed}/{total} scenarios passed, {len(row['failed'])} "
+            f"failed, {len(row['unsupported'])} unsupported ({row['runs']} runs, seeds "
+            f"{','.join(map(str, data['seeds']))}, x{data['repeat']}, time scale "
+            f"{data['time_scale']:g}); wall {data['wall_time_s']:.1f} s")
+    mutation = data["mutation"]
+    if mutation["total"]:
+        lines.append(f"mutation score: {mutation['killed']}/{mutation['total']} mutants killed "
+                     f"({100 * mutation['score']:.0f}%)")
+        for m in mutation["mutants"]:
+            verdict = ("killed by " + m["killed_by"] + " with " + ", ".join(m["symptoms"])
+                       if m["killed"] else "SURVIVED")
+            flag = "" if m["as_expected"] or not m["killed"] else "  (expected " + \
+                ", ".join(m["expected"]) + ")"
+            lines.append(f"  {m['mutant']:<28} {verdict}{flag}")
+    return lines
+
+
+# --- HTML ------------------------------------------------------------------------------------
+STYLE = """
+body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#1b1f24;max-width:1400px}
+h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;margin:6px 0} td,th{border:1px solid #d0d7de;padding:3px 8px;text-align:left}
+th{background:#f6f8fa} .pass{background:#dafbe1} .fail{background:#ffd7d5} .skip{background:#eaeef2;color:#57606a}
+.killed{background:#dafbe1} .survived{background:#ffd7d5} code,pre{font:12px ui-monospace,monospace}
+pre{background:#f6f8fa;padding:8px;overflow:auto;max-height:320px;border:1px solid #d0d7de}
+.muted{color:#57606a} details{margin:8px 0;border:1px solid #d0d7de;padding:6px 10px;border-radius:6px}
+summary{cursor:pointer;font-weight:600} .badge{display:inline-block;padding:0 6px;border-radius:8px;margin-right:4px}
+"""
+
+
+def render_html(data) -> str:
+    e = html.escape
+    results = data["results"]
+    real = [b for b, s in data["backends"].items() if not s.get("mutant")]
+    mutants = [b for b, s in data["backends"].items() if s.get("mutant")]
+    scenario_ids = sorted({r["scenario"] for r in results})
+    out = ["<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+           "<title>asyncabi conformance report</title>", f"<style>{STYLE}</style></head><body>",
+           "<h1>asyncabi conformance report</h1>",
+           f"<p class='muted'>{e(data['generated'])} · seeds {e(', '.join(map(str, data['seeds'])))}"
+           f" · repetitions {data['repeat']} · time scale {data['time_scale']:g}"
+           f" · wall time {data['wall_time_s']:.1f} s</p>"]
+    out.append("<ul id='summary'>")
+    for line in summary_lines(data):
+        if not line.startswith("  "):
+            out.append(f"<li>{e(line)}</li>")
+    out.append("</ul>")
+
+    # Capability levels.
+    out.append("<h2>Backends and capabilities</h2><table id='capabilities'><tr><th>backend</th>"
+               "<th>version</th><th>implementation</th>"
+               + "".join(f"<th>{e(c)}</th>" for c in CAPABILITIES) + "<th>restarts</th></tr>")
+    for b in real:
+        hello = data["backends"][b].get("hello") or {}
+        caps = set(hello.get("capabilities", []))
+        cells = []
+        for c in CAPABILITIES:
+            runs = [r for r in results if r["backend"] == b and c in r["capabilities"]]
+            ok = sum(1 for r in runs if r["status"] == "passed")
+            if c in caps:
+                cls = "pass" if ok == len(runs) else "fail"
+                cells.append(f"<td class='{cls}'>declared · {ok}/{len(runs)} runs pass</td>")
+            else:
+                cells.append(f"<td class='skip'>not declared · {len(runs)} runs skipped</td>")
+        restarts = data["backends"][b].get("restarts") or []
+        out.append(f"<tr><td>{e(b)}</td><td>{e(str(hello.get('version', '?')))}</td>"
+                   f"<td>{e(str(hello.get('implementation', '')))}</td>{''.join(cells)}"
+                   f"<td>{len(restarts)}</td></tr>")
+    out.append("</table>")
+
+    # Matrix.
+    out.append("<h2>Scenario × backend</h2><table id='matrix'><tr><th>scenario</th>"
+               "<th>needs</th>" + "".join(f"<th>{e(b)}</th>" for b in real) + "</tr>")
+    for sid in scenario_ids:
+        info = data["scenarios"].get(sid, {})
+        row = [f"<tr data-scenario='{e(sid)}'><td title='{e(info.get('title', ''))}'>"
+               f"<code>{e(sid)}</code></td>"
+               f"<td class='muted'>{e(', '.join(info.get('capabilities', [])) or '-')}</td>"]
+        for b in real:
+            runs = [r for r in results if r["backend"] == b and r["scenario"] == sid]
+            row.append(_cell(runs))
+        out.append("".join(row) + "</tr>")
+    out.append("</table>")
+
+    # Mutants.
+    mutation = data["mutation"]
+    if mutants:
+        out.append(f"<h2>Mutants: the suite tests itself</h2><p id='mutation-score'>"
+                   f"Mutation score: <b>{mutation['killed']}/{mutation['total']}</b> killed "
+                   f"({100 * (mutation['score'] or 0):.0f}%)</p><table id='mutants'><tr>"
+                   "<th>mutant</th><th>bug it plants</th><th>killed by</th><th>symptoms</th>"
+                   "<th>expected</th></tr>")
+        for m in mutation["mutants"]:
+            cls = "killed" if m["killed"] and m["as_expected"] else "survived"
+            out.append(f"<tr class='{cls}'><td><code>{e(m['mutant'])}</code></td>"
+                       f"<td>{e(m['bug'])}</td><td>{e(m['killed_by'] or 'SURVIVED')}</td>"
+                       f"<td>{e(', '.join(m['symptoms']))}</td>"
+                       f"<td>{e(', '.join(m['expected']))}</td></tr>")
+        out.append("</table>")
+
+    # Failures of the real backends (mutant kills are summarised above, one detail each).
+    failures = [r for r in results if r["status"] == "failed" and not r["mutant"]]
+    kills = [r for r in results if r["status"] == "failed" and r["mutant"]]
+    out.append(f"<h2>Failures ({len(failures)})</h2>")
+    if not failures:
+        out.append("<p id='no-failures'>Every run of every real backend passed.</p>")
+    for r in failures:
+        out.append(_failure_html(r, open_=True))
+    if kills:
+        out.append(f"<h2>How each mutant was caught ({len(kills)})</h2>")
+        for r in kills:
+            out.append(_failure_html(r, open_=False))
+    out.append("</body></html>")
+    return "\n".join(out)
+
+
+def _cell(runs) -> str:
+    if not runs:
+        return "<td class='skip'>-</td>"
+    failed = [r for r in runs if r["status"] == "failed"]
+    unsupported = [r for r in runs if r["status"] == "unsupported"]
+    if unsupported and len(unsupported) == len(runs):
+        return (f"<td class='skip' title='missing "
+                f"{html.escape(', '.join(unsupported[0].get('missing_capabilities', [])))}'>"
+                "unsupported</td>")
+    ok = len(runs) - len(failed) - len(unsupported)
+    if failed:
+        anchor = _anchor(failed[0])
+        return f"<td class='fail'><a href='#{anchor}'>{ok}/{len(runs)} pass</a></td>"
+    return f"<td class='pass'>{ok}/{len(runs)} pass</td>"
+
+
+def _anchor(record) -> str:
+    return "f-" + "".join(ch if ch.isalnum() else "-" for ch in
+                          f"{record['backend']}-{record['scenario']}-{record['seed']}-"
+                          f"{record['repetition']}")
+
+
+def _failure_html(r, open_) -> str:
+    e = html.escape
+    parts = [f"<details id='{_anchor(r)}' class='failure'{' open' if open_ else ''}>"
+             f"<summary>{e(r['scenario'])} · {e(r['backend'])} · seed {r['seed']} · "
+             f"{e(', '.join(r.get('symptoms', [])))}</summary>",
+             f"<p>{e(r['title'])}</p><ul>"]
+    for f in r["failures"]:
+        code = f.get("code") or f["kind"]
+        seq = f" <span class='muted'>({e(' → '.join(map(str, f['sequence'])))})</span>" \
+            if f.get("sequence") else ""
+        parts.append(f"<li><span class='badge fail'>{e(code)}</span>{e(f['message'])}{seq}</li>")
+    parts.append("</ul>")
+    parts.append(f"<p>Reproduce: <code class='repro'>{e(r['reproduce'])}</code></p>")
+    if r.get("trace"):
+        parts.append(timeline_svg(r["trace"], r["failures"]))
+    else:
+        parts.append("<p class='muted'>No trace events were recorded for this run.</p>")
+    parts.append("<p>Runner stderr:</p><pre class='stderr'>"
+                 f"{e(r.get('stderr') or '(empty)')}</pre>")
+    if r.get("steps"):
+        parts.append("<details><summary>Step outcomes</summary><pre>"
+                     f"{e(json.dumps(r['steps'], indent=1)[:20000])}</pre></details>")
+    if r.get("monitor"):
+        parts.append("<details><summary>Monitor report</summary><pre>"
+                     f"{e(json.dumps(r['monitor'], indent=1)[:20000])}</pre></details>")
+    parts.append("</details>")
+    return "\n".join(parts)
+
+
+# --- the timeline ----------------------------------------------------------------------------
+TIME_KEYS = ("t_ns", "ts_ns", "time_ns", "t_us", "t", "ts", "time")
+LANE_KEYS = ("handle", "future", "call", "id")
+OP_KEYS = ("op", "event", "kind", "type")
+COLORS = {"future-new": "#0969da", "poll": "#8250df", "continuation": "#1a7f37",
+          "wake": "#bf8700", "complete": "#0550ae", "free": "#57606a", "cancel": "#cf222e",
+          "foreign-call": "#116329", "foreign-complete": "#2da44e", "foreign-dropped": "#953800"}
+
+
+def _field(event, keys, default=None):
+    for k in keys:
+        if k in event:
+            return event[k]
+    return default
+
+
+def timeline_svg(events, failures=(), width=960, lane_h=18, max_lanes=40) -> str:
+    """One lane per handle, one mark per event, positioned by time; violations in red."""
+    e = html.escape
+    events = [ev for ev in events if isinstance(ev, dict)][:3000]
+    if not events:
+        return ""
+    bad_handles = {f.get("handle") for f in failures if f.get("handle") is not None}
+    times = [_field(ev, TIME_KEYS) for ev in events]
+    if all(isinstance(t, (int, float)) for t in times):
+        t0, t1 = min(times), max(times)
+    else:
+        times, t0, t1 = list(range(len(events))), 0, max(len(events) - 1, 1)
+    span = (t1 - t0) or 1
+    lanes = []
+    for ev in events:
+        lane = _field(ev, LANE_KEYS, "?")
+        if lane not in lanes:
+            lanes.append(lane)
+    lanes = lanes[:max_lanes]
+    left, right, top = 110, 20, 22
+    height = top + lane_h * len(lanes) + 24
+    plot = width - left - right
+    svg = [f"<svg class='timeline' xmlns='http://www.w3.org/2000/svg' width='{width}' "
+           f"height='{height}' viewBox='0 0 {width} {height}' role='img' "
+           f"aria-label='timeline of {len(events)} trace events'>",
+           f"<rect x='0' y='0' width='{width}' height='{height}' fill='#fff' stroke='#d0d7de'/>",
+           f"<text x='8' y='15' font-size='11' fill='#57606a'>{len(events)} events, "
+           f"{_span_text(span, times)}</text>"]
+    for i, lane in enumerate(lanes):
+        y = top + i * lane_h + lane_h / 2
+        color = "#cf222e" if lane in bad_handles else "#1b1f24"
+        svg.append(f"<text x='8' y='{y + 4:.1f}' font-size='11' fill='{color}'>"
+                   f"{e(str(lane))[:14]}</text>")
+        svg.append(f"<line x1='{left}' y1='{y:.1f}' x2='{width - right}' y2='{y:.1f}' "
+                   "stroke='#eaeef2'/>")
+    for ev, t in zip(events, times):
+        lane = _field(ev, LANE_KEYS, "?")
+        if lane not in lanes:
+            continue
+        op = str(_field(ev, OP_KEYS, "?"))
+        x = left + plot * (t - t0) / span
+        y = top + lanes.index(lane) * lane_h + lane_h / 2
+        violation = "violation" in ev or "violation" in op
+        color = "#cf222e" if violation else COLORS.get(op, "#6e7781")
+        r = 5 if violation else 3.5
+        svg.append(f"<circle cx='{x:.1f}' cy='{y:.1f}' r='{r}' fill='{color}'>"
+                   f"<title>{e(json.dumps(ev)[:300])}</title></circle>")
+    legend_y = height - 8
+    x = left
+    for op, color in COLORS.items():
+        svg.append(f"<circle cx='{x}' cy='{legend_y - 3}' r='3.5' fill='{color}'/>"
+                   f"<text x='{x + 6}' y='{legend_y}' font-size='10' fill='#57606a'>{op}</text>")
+        x += 8 + 6.2 * len(op) + 10
+    svg.append("</svg>")
+    return "".join(svg)
+
+
+def _span_text(span, times) -> str:
+    if all(isinstance(t, int) for t in times) and span > 10_000:
+        return f"{span / 1e6:.2f} ms"
+    return f"span {span:g}"

@@ -1,0 +1,182 @@
+"""Deliberately broken variants of the Python backend: the suite must catch every one.
+
+Each mutant is a small subclass of asyncabi_py.binding.Library that breaks exactly one step,
+modelled on a bug a real binding shipped (conformance/mutants/README.md). The runner selects
+one with `--mutant NAME` or ASYNCABI_PY_MUTANT=NAME. `expect` lists the symptoms that count as
+catching it for the right reason: monitor violation codes, or the harness's own
+'timeout' / 'timing' / 'outcome' / 'runner' / 'runner-crashed' / 'runner-hung'.
+
+This module's metadata (MUTANTS) imports nothing, so the harness can list mutants without
+loading the backend.
+"""
+
+MUTANTS = {
+    "never_frees": {
+        "bug": "never calls rust_future_free: every future leaks",
+        "expect": ["leaked-future"],
+    },
+    "frees_twice": {
+        "bug": "calls rust_future_free twice (cleanup in both an except and a finally)",
+        "expect": ["free-twice"],
+    },
+    "complete_before_ready": {
+        "bug": "calls complete right after the first poll, without waiting for READY",
+        "expect": ["complete-before-ready"],
+    },
+    "polls_after_complete": {
+        "bug": "polls once more after complete (a loop that checks READY too late)",
+        "expect": ["poll-after-complete"],
+    },
+    "ignores_wake": {
+        "bug": "treats WAKE as 'not yet' and waits for another callback instead of polling again",
+        "expect": ["timeout"],
+    },
+    "wake_not_threadsafe": {
+        "bug": "resumes the awaiting task with loop.call_soon, not call_soon_threadsafe, from the "
+               "producer's thread: the sleeping loop is never woken",
+        "expect": ["timeout", "timing"],
+    },
+    "wrong_event_loop": {
+        "bug": "dispatches continuations to the process's main loop instead of the loop that "
+               "awaits (Python, 2026: two loops in one process)",
+        "expect": ["timeout", "timing"],
+    },
+    "leaks_on_cancel": {
+        "bug": "when the awaiting task is cancelled, calls cancel but never free",
+        "expect": ["leaked-future"],
+    },
+    "drops_foreign_exception": {
+        "bug": "a foreign async method raised: the exception is logged and complete is never "
+               "called, so the producer awaits forever",
+        "expect": ["foreign-complete-missing", "timeout"],
+    },
+    "completes_foreign_twice": {
+        "bug": "calls a foreign future's complete callback twice",
+        "expect": ["foreign-complete-twice"],
+    },
+    "ignores_dropped_callback": {
+        "bug": "leaves the producer's no-op dropped callback in place: a foreign task keeps "
+               "running after the producer dropped its future",
+        "expect": ["dropped-callback-ignored", "outcome"],
+    },
+    "no_fallback_loop": {
+        "bug": "no uniffi_set_event_loop fallback: a foreign async call that arrives on a "
+               "producer thread without an event loop cannot run",
+        "expect": ["outcome", "timeout", "foreign-complete-missing"],
+    },
+    "callback_not_kept_alive": {
+        "bug": "passes a fresh ctypes continuation thunk to each poll and drops its reference: "
+               "the producer later calls freed memory (the Kotlin/JNA GC bug)",
+        "expect": ["runner-crashed", "runner-hung", "timeout", "runner", "outcome"],
+    },
+}
+
+
+def library_class(name):
+    """The Library subclass implementing mutant `name`."""
+    import asyncio
+    import ctypes
+    import gc
+
+    from asyncabi_py import ffi
+    from asyncabi_py.binding import Library
+
+    if name not in MUTANTS:
+        raise SystemExit(f"unknown mutant {name!r}; known: {', '.join(MUTANTS)}")
+
+    class NeverFrees(Library):
+        def _release(self, handle, family, cancelled):
+            if cancelled:
+                self._family_functions(family)[1](handle)
+
+    class FreesTwice(Library):
+        def _release(self, handle, family, cancelled):
+            super()._release(handle, family, cancelled)
+            self._family_functions(family)[3](handle)
+
+    class CompleteBeforeReady(Library):
+        async def _drive(self, handle, family, on_wake):
+            self._poll_once(handle, family, asyncio.get_running_loop())
+
+    class PollsAfterComplete(Library):
+        def _complete(self, handle, family):
+            value, status = super()._complete(handle, family)
+            self._poll_once(handle, family, asyncio.get_running_loop())
+            return value, status
+
+    class IgnoresWake(Library):
+        async def _drive(self, handle, family, on_wake):
+            loop = asyncio.get_running_loop()
+            code = await self._poll_once(handle, family, loop)
+            while code != ffi.POLL_READY:
+                code = await loop.create_future()  # waits for a second callback that never comes
+
+    class WakeNotThreadsafe(Library):
+        def _dispatch_continuation(self, loop, future, code):
+            loop.call_soon(_set_result, future, code)
+
+    class WrongEventLoop(Library):
+        def _dispatch_continuation(self, loop, future, code):
+            main = self.fallback_loop or loop  # "the" loop, cached at startup
+            main.call_soon_threadsafe(_set_result, future, code)
+
+    class LeaksOnCancel(Library):
+        def _release(self, handle, family, cancelled):
+            if cancelled:
+                self._family_functions(family)[1](handle)
+                return
+            super()._release(handle, family, cancelled)
+
+    class DropsForeignException(Library):
+        def _foreign_result_of_exception(self, call, exc):
+            if isinstance(exc, (asyncio.CancelledError,)) or \
+                    getattr(exc, "type_name", None) == call.throws:
+                return super()._foreign_result_of_exception(call, exc)
+            import traceback
+            traceback.print_exception(exc)
+            return None
+
+        def _send_foreign_result(self, call, result):
+            if result is not None:
+                super()._send_foreign_result(call, result)
+
+    class CompletesForeignTwice(Library):
+        def _send_foreign_result(self, call, result):
+            call.complete(call.data, result)
+            call.complete(call.data, result)
+
+    class IgnoresDroppedCallback(Library):
+        def _install_dropped(self, out_dropped, token):
+            pass
+
+    class NoFallbackLoop(Library):
+        def _loop_for_foreign_call(self):
+            return asyncio.get_running_loop()
+
+    class CallbackNotKeptAlive(Library):
+        def _poll_once(self, handle, family, loop):
+            future = loop.create_future()
+            data = self._continuations.insert((loop, future))
+            thunk = ffi.ContinuationCallback(self._on_continuation)
+            self._family_functions(family)[0](handle, thunk, data)
+            del thunk
+            gc.collect()
+            # Reuse the freed closure's memory so that a late call lands somewhere wrong.
+            self._junk = [ffi.ContinuationCallback(lambda d, c: None) for _ in range(4)]
+            return future
+
+    def _set_result(future, code):
+        if not future.done():
+            future.set_result(code)
+
+    _ = ctypes  # kept for mutants that need raw pointers
+    return {
+        "never_frees": NeverFrees, "frees_twice": FreesTwice,
+        "complete_before_ready": CompleteBeforeReady, "polls_after_complete": PollsAfterComplete,
+        "ignores_wake": IgnoresWake, "wake_not_threadsafe": WakeNotThreadsafe,
+        "wrong_event_loop": WrongEventLoop, "leaks_on_cancel": LeaksOnCancel,
+        "drops_foreign_exception": DropsForeignException,
+        "completes_foreign_twice": CompletesForeignTwice,
+        "ignores_dropped_callback": IgnoresDroppedCallback, "no_fallback_loop": NoFallbackLoop,
+        "callback_not_kept_alive": CallbackNotKeptAlive,
+    }[name]

@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""A stand-in runner for the harness's own tests. It behaves according to the scenario id:
+  ok_*       every step passes with value null
+  hang_*     never answers
+  crash_*    exits with status 3 after writing to stderr
+  badjson_*  writes a line that is not JSON
+  slow_*     answers after 0.3 s
+  violation_* passes its steps, but its monitor report holds a violation (and a trace)
+With --no-hello it never says hello; with --caps a,b it declares those capabilities.
+"""
+import json
+import os
+import sys
+import time
+
+args = sys.argv[1:]
+caps = ["cancellation", "foreign_async", "threads"]
+if "--caps" in args:
+    caps = [c for c in args[args.index("--caps") + 1].split(",") if c]
+if "--no-hello" in args:
+    time.sleep(60)
+print(json.dumps({"hello": {"name": "fake", "version": "0", "protocol": 1,
+                            "capabilities": caps}}), flush=True)
+for line in sys.stdin:
+    message = json.loads(line)
+    if "stop" in message:
+        break
+    run = message["run"]
+    sid = run["scenario"]["id"]
+    print(f"fake runner: {sid} seed {run['seed']} pid {os.getpid()}", file=sys.stderr, flush=True)
+    if sid.startswith("hang"):
+        time.sleep(60)
+    if sid.startswith("crash"):
+        print("fake runner: crashing now", file=sys.stderr, flush=True)
+        sys.exit(3)
+    if sid.startswith("badjson"):
+        print("this is not json {", flush=True)
+        continue
+    if sid.startswith("slow"):
+        time.sleep(0.3)
+    monitor = {}
+    if sid.startswith("violation"):
+        trace = os.environ.get("ASYNCABI_TRACE")
+        if trace:
+            with open(trace, "a") as f:
+                for n, (op, handle) in enumerate([("future-new", 7), ("poll", 7), ("wake", 7),
+                                                  ("continuation", 7), ("complete", 7),
+                                                  ("future-new", 9), ("poll", 9), ("free", 7),
+                                                  ("free", 7)]):
+                    f.write(json.dumps({"seq": n, "t_ns": 1000 * n, "op": op,
+                                        "handle": handle}) + "\n")
+        monitor = {"futures": {"scenario": sid, "events": 9, "counters": {}, "violations": [
+            {"code": "free-twice", "handle": 7, "message": "future 7 freed twice",
+             "sequence": ["poll", "complete", "free", "free"]}]}}
+    steps = [{"step": i, "do": s["do"], "value": None, "elapsed_ms": 1.0}
+             for i, s in enumerate(run["scenario"]["steps"])]
+    print(json.dumps({"result": {"id": run["id"], "steps": steps, "monitor": monitor}}), flush=True)
