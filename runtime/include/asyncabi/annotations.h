@@ -35,4 +35,28 @@
 /* Future state: what is stored here travels between threads (the Send rule). */
 #define AA_FUTURE_STATE ASYNCABI_ANNOTATE("future_state")
 
+/* --- Clang thread-safety analysis (-Wthread-safety), for asyncabi-check's sync rules ---
+ * Under clang these map to clang's capability attributes; the checker parses with
+ * -Wthread-safety and reports clang's findings as sync-guarded-access. Clang 14 cannot name a
+ * sibling field in guarded_by() in C, so use AA_TS_GUARDED_BY for globals guarded by a global
+ * mutex and AA_REQUIRES(p->mu) on functions; for struct fields use AA_GUARDED_BY(mu), which
+ * the checker's own lockset walk enforces. Other compilers see nothing. */
+#if defined(__clang__)
+#define AA_TS_ATTR_(x) __attribute__((x))
+#else
+#define AA_TS_ATTR_(x)
+#endif
+/* A lock type: typedef pthread_mutex_t AA_CAPABILITY("mutex") my_mutex; */
+#define AA_CAPABILITY(name) AA_TS_ATTR_(capability(name))
+/* A global guarded by a global capability `m`. */
+#define AA_TS_GUARDED_BY(m) AA_TS_ATTR_(guarded_by(m)) ASYNCABI_ANNOTATE("ts_guarded_by:" #m)
+/* Functions that acquire / release / need a capability (arguments as clang's attributes). */
+#define AA_ACQUIRE(...) AA_TS_ATTR_(acquire_capability(__VA_ARGS__))
+#define AA_RELEASE(...) AA_TS_ATTR_(release_capability(__VA_ARGS__))
+#define AA_TRY_ACQUIRE(...) AA_TS_ATTR_(try_acquire_capability(__VA_ARGS__))
+#define AA_REQUIRES(...) AA_TS_ATTR_(requires_capability(__VA_ARGS__))
+#define AA_EXCLUDES(...) AA_TS_ATTR_(locks_excluded(__VA_ARGS__))
+/* The body of a lock wrapper itself, which clang cannot see through. */
+#define AA_NO_THREAD_SAFETY_ANALYSIS AA_TS_ATTR_(no_thread_safety_analysis)
+
 #endif /* ASYNCABI_ANNOTATIONS_H */
