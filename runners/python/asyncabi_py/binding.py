@@ -125,7 +125,8 @@ class Library:
         self.profile = interface.get("profile", "0.29.2")
         self.legacy_foreign_futures = _version(self.profile) < (0, 29, 2)
         self.types = interface.get("types", {})
-        self.functions = {f["name"]: f for f in interface.get("functions", [])}
+        # Methods and constructors are known as "Object.name"; plain functions by their name.
+        self.functions = {_qualified(f): f for f in interface.get("functions", [])}
         self.path = library_path
         self.cdll = ctypes.CDLL(library_path)
         self.codec = Codec(self.types, self)
@@ -565,6 +566,13 @@ class Library:
         except BaseException as exc:
             out_status[0].code = ffi.CALL_UNEXPECTED_ERROR
             out_status[0].errorBuf = self._buffer_from_bytes(repr(exc).encode())
+
+
+def _qualified(decl) -> str:
+    owner = decl.get("receiver") or decl.get("constructor")
+    if owner and not decl["name"].startswith(owner + "."):
+        return f"{owner}.{decl['name']}"
+    return decl["name"]
 
 
 def _set_result_unless_cancelled(future, code):

@@ -178,8 +178,7 @@ class ScenarioRun:
             await asyncio.wait(list(self.tasks.values()), timeout=self.step_timeout)
         # Like a garbage collector would: release every object reference still held.
         for value in list(self.vars.values()):
-            if isinstance(value, ObjectRef):
-                value.drop()
+            _drop_objects(value)
         # Let foreign completions dispatched to this loop run before it closes.
         await asyncio.sleep(0.01)
 
@@ -190,9 +189,17 @@ class ScenarioRun:
     def _args(self, spec):
         return [self._value(a) for a in spec.get("args", [])]
 
+    def _lookup(self, ref: str):
+        """A saved value; "name.2" is element 2 of a saved sequence."""
+        name, *path = ref.split(".")
+        value = self.vars[name]
+        for part in path:
+            value = value[int(part)] if isinstance(value, list) else value[part]
+        return value
+
     def _value(self, value):
         if isinstance(value, dict) and set(value) == {"$ref"}:
-            return self.vars[value["$ref"]]
+            return self._lookup(value["$ref"])
         if isinstance(value, dict):
             if set(value) == {"$bytes"}:
                 return bytes.fromhex(value["$bytes"])
@@ -205,7 +212,7 @@ class ScenarioRun:
         """Performs one call as the spec says, on the loop it names; returns the value."""
         lib = self._library(spec)
         args = self._args(spec)
-        receiver = self.vars[spec["receiver"]] if "receiver" in spec else None
+        receiver = self._lookup(spec["receiver"]) if "receiver" in spec else None
         name = spec["function"]
         where = spec.get("on", "loop")
         if where == "loop":
@@ -241,6 +248,8 @@ class ScenarioRun:
             outcome = {"value": to_json(value)}
             if "save" in spec:
                 self.vars[spec["save"]] = value
+            else:
+                _drop_objects(value)  # nothing refers to it any more: what a GC would do
         except asyncio.TimeoutError as exc:
             raise StepAbort({"timeout": True, "exception": exception_name(exc),
                              "elapsed_ms": round((time.monotonic() - start) * 1000, 3)})
@@ -324,9 +333,7 @@ class ScenarioRun:
         return {"value": None}
 
     async def step_drop(self, step):
-        value = self.vars.pop(step["value"])
-        if isinstance(value, ObjectRef):
-            value.drop()
+        _drop_objects(self.vars.pop(step["value"]))
         return {"value": None}
 
     async def step_sleep(self, step):
@@ -344,6 +351,17 @@ class ScenarioRun:
             await asyncio.sleep(0.005)
         return {"value": {k: v for k, v in stats.items() if k != "threads"},
                 "threads": list(stats["threads"])}
+
+
+def _drop_objects(value):
+    if isinstance(value, ObjectRef):
+        value.drop()
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _drop_objects(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _drop_objects(item)
 
 
 def _settle(future, value, exc):
