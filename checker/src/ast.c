@@ -644,7 +644,10 @@ static enum CXChildVisitResult body_visit(CXCursor c, CXCursor parent, CXClientD
                 CXCursor rec = clang_getCursorSemanticParent(fd);
                 if (fd.kind == CXCursor_FieldDecl &&
                     (aac_annotation(rec, "future_state", NULL, 0) ||
-                     aac_field_of(fd, "RustCallStatus"))) {
+                     aac_field_of(fd, "RustCallStatus") ||
+                     aac_field_of(fd, "UniffiForeignFutureDroppedCallbackStruct") ||
+                     aac_field_of(fd, "ForeignFutureDroppedCallbackStruct") ||
+                     aac_field_of(fd, "UniffiForeignFuture"))) {
                     aac_cursors_push(&cx->t->stores, c);
                     f->facts |= AAC_FACT_ADDR;
                 }

@@ -1,6 +1,241 @@
+/* Send rules: what crosses threads must not point into one thread's stack or TLS.
+ *
+ *   send-automatic-address  &local (or a local array) stored into future state, a dropped-
+ *                           callback struct, or passed as callback / complete data or state
+ *   send-thread-local       the same with a _Thread_local / __thread variable, or the value
+ *                           of pthread_getspecific()
+ *
+ * Sinks: aa_future_new's state argument; the callback_data of ffi_*_rust_future_poll_*; any
+ * argument named *data or state of an aa_*, ffi_* or uniffi_* function; the first argument of
+ * a call through a continuation / complete / dropped callback pointer; stores into fields of
+ * an AA_FUTURE_STATE struct or of the dropped-callback struct.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "rules/rules.h"
+
+typedef struct hit {
+    aac_rule_id rule;
+    char what[160];
+    int found;
+} hit;
+
+/* The variable at the root of `x.a.b[i]` (value chains, not through pointers). */
+static CXCursor base_var(CXCursor e)
+{
+    for (int guard = 0; guard < 16; guard++) {
+        e = aac_strip(e);
+        if (e.kind == CXCursor_DeclRefExpr) {
+            return clang_getCursorReferenced(e);
+        }
+        CXCursor k[2];
+        if (e.kind == CXCursor_MemberRefExpr) {
+            if (aac_children(e, k, 2) < 1) {
+                break;
+            }
+            /* through a pointer (p->f) the storage is wherever p points: stop */
+            if (clang_getCanonicalType(clang_getCursorType(aac_strip(k[0]))).kind ==
+                CXType_Pointer) {
+                break;
+            }
+            e = k[0];
+        } else if (e.kind == CXCursor_ArraySubscriptExpr) {
+            if (aac_children(e, k, 2) != 2) {
+                break;
+            }
+            if (clang_getCanonicalType(clang_getCursorType(aac_strip(k[0]))).kind !=
+                CXType_ConstantArray) {
+                break;
+            }
+            e = k[0];
+        } else {
+            break;
+        }
+    }
+    return clang_getNullCursor();
+}
+
+static void classify(CXCursor var, hit *h, const char *how)
+{
+    if (clang_Cursor_isNull(var) || h->found) {
+        return;
+    }
+    char *name = aac_spelling(var);
+    if (aac_is_thread_local(var)) {
+        h->rule = AAC_SEND_THREAD_LOCAL;
+        snprintf(h->what, sizeof h->what, "%s thread-local '%s'", how, name);
+        h->found = 1;
+    } else if (aac_is_automatic(var)) {
+        h->rule = AAC_SEND_AUTOMATIC_ADDRESS;
+        snprintf(h->what, sizeof h->what, "%s automatic variable '%s'", how, name);
+        h->found = 1;
+    }
+    free(name);
+}
+
+static int is_address_of(CXCursor u, CXCursor *operand)
+{
+    CXCursor k[2];
+    if (u.kind != CXCursor_UnaryOperator || aac_children(u, k, 2) != 1) {
+        return 0;
+    }
+    CXType ut = clang_getCanonicalType(clang_getCursorType(u));
+    if (ut.kind != CXType_Pointer) {
+        return 0;
+    }
+    CXType ot = clang_getCanonicalType(clang_getCursorType(k[0]));
+    *operand = k[0];
+    return clang_equalTypes(clang_getCanonicalType(clang_getPointeeType(ut)), ot);
+}
+
+static enum CXChildVisitResult scan_visit(CXCursor c, CXCursor parent, CXClientData data)
+{
+    (void)parent;
+    hit *h = data;
+    CXCursor op;
+    if (h->found) {
+        return CXChildVisit_Break;
+    }
+    if (is_address_of(c, &op)) {
+        classify(base_var(op), h, "the address of");
+        return CXChildVisit_Continue;
+    }
+    if (c.kind == CXCursor_ArraySubscriptExpr) {
+        /* a[i] reads an element: only the index can carry an address */
+        CXCursor k[2];
+        if (aac_children(c, k, 2) == 2) {
+            scan_visit(k[1], c, h);
+            if (!h->found) {
+                clang_visitChildren(k[1], scan_visit, h);
+            }
+        }
+        return CXChildVisit_Continue;
+    }
+    if (c.kind == CXCursor_DeclRefExpr) {
+        CXCursor d = clang_getCursorReferenced(c);
+        if (d.kind == CXCursor_VarDecl &&
+            clang_getCanonicalType(clang_getCursorType(d)).kind == CXType_ConstantArray) {
+            classify(d, h, "the array");
+        }
+    }
+    if (c.kind == CXCursor_CallExpr) {
+        char *name = aac_callee_name(c, NULL);
+        if (!strcmp(name, "pthread_getspecific") || !strcmp(name, "tss_get")) {
+            h->rule = AAC_SEND_THREAD_LOCAL;
+            snprintf(h->what, sizeof h->what, "thread-specific data from %s()", name);
+            h->found = 1;
+        }
+        free(name);
+        return CXChildVisit_Continue; /* what a call returns is not this frame's address */
+    }
+    if (c.kind == CXCursor_UnaryExpr) {
+        return CXChildVisit_Continue; /* sizeof x */
+    }
+    return CXChildVisit_Recurse;
+}
+
+static int scan(CXCursor e, hit *h)
+{
+    memset(h, 0, sizeof *h);
+    CXCursor s = aac_strip(e);
+    if (scan_visit(s, clang_getNullCursor(), h) == CXChildVisit_Recurse) {
+        clang_visitChildren(s, scan_visit, h);
+    }
+    return h->found;
+}
+
+static int is_data_param(const char *callee, CXCursor fn, int idx)
+{
+    if (strncmp(callee, "aa_", 3) && strncmp(callee, "ffi_", 4) && strncmp(callee, "uniffi_", 7)) {
+        return 0;
+    }
+    if (fn.kind != CXCursor_FunctionDecl || idx >= clang_Cursor_getNumArguments(fn)) {
+        return 0;
+    }
+    char *pn = aac_spelling(clang_Cursor_getArgument(fn, (unsigned)idx));
+    size_t l = strlen(pn);
+    int ok = (l >= 4 && !strcmp(pn + l - 4, "data")) || !strcmp(pn, "state");
+    free(pn);
+    return ok;
+}
+
+static void check_call(aac_tu *t, aac_func *f, aac_call *c)
+{
+    int nargs = clang_Cursor_getNumArguments(c->cursor);
+    if (nargs <= 0) {
+        return;
+    }
+    CXCursor callee = clang_getCursorReferenced(c->cursor);
+    int sinks[8], ns = 0;
+    char op[16];
+    if (!c->direct) {
+        CXType ct = clang_getCursorType(callee);
+        char *rn = NULL;
+        int dropped = 0;
+        if (callee.kind == CXCursor_FieldDecl) {
+            rn = aac_record_name(clang_getCursorType(clang_getCursorSemanticParent(callee)));
+            dropped = rn && (strstr(rn, "DroppedCallbackStruct") || !strcmp(rn, "UniffiForeignFuture"));
+        }
+        free(rn);
+        if (aac_type_is_continuation(ct) || aac_type_is_foreign_complete(ct) || dropped) {
+            sinks[ns++] = 0;
+        }
+    } else if (!strcmp(c->callee, "aa_future_new") && nargs == 3) {
+        sinks[ns++] = 2;
+    } else if (aac_future_fn_parts(c->callee, NULL, 0, op, sizeof op, NULL, 0) &&
+               !strcmp(op, "poll") && nargs == 3) {
+        sinks[ns++] = 2;
+    } else {
+        for (int i = 0; i < nargs && ns < 8; i++) {
+            if (is_data_param(c->callee, callee, i)) {
+                sinks[ns++] = i;
+            }
+        }
+    }
+    for (int i = 0; i < ns; i++) {
+        hit h;
+        if (scan(clang_Cursor_getArgument(c->cursor, (unsigned)sinks[i]), &h)) {
+            aac_report(t, h.rule, c->cursor,
+                       "%s passed as callback data / state to '%s': it may be used on another "
+                       "thread after '%s' returns",
+                       h.what, c->callee[0] ? c->callee : "callback", f->name);
+        }
+    }
+}
 
 void aac_rules_send(aac_tu *t)
 {
-    (void)t;
+    if (!aac_enabled(t, AAC_SEND_AUTOMATIC_ADDRESS) && !aac_enabled(t, AAC_SEND_THREAD_LOCAL)) {
+        return;
+    }
+    for (size_t i = 0; i < t->nfuncs; i++) {
+        aac_func *f = &t->funcs[i];
+        if (!(f->facts & AAC_FACT_ADDR)) {
+            continue;
+        }
+        for (size_t j = 0; j < f->ncalls; j++) {
+            check_call(t, f, &f->calls[j]);
+        }
+    }
+    for (size_t i = 0; i < t->stores.len; i++) {
+        CXCursor lhs, rhs;
+        if (!aac_is_assignment(t, t->stores.items[i], &lhs, &rhs)) {
+            continue;
+        }
+        CXCursor fd = clang_getCursorReferenced(aac_strip(lhs));
+        if (aac_field_of(fd, "RustCallStatus")) {
+            continue;
+        }
+        hit h;
+        if (scan(rhs, &h)) {
+            char *fname = aac_spelling(fd);
+            aac_report(t, h.rule, t->stores.items[i],
+                       "%s stored into future state field '%s': the future may be polled, "
+                       "completed or freed on another thread",
+                       h.what, fname);
+            free(fname);
+        }
+    }
 }

@@ -1,0 +1,143 @@
+/* Shared facts: lock calls, callback invocations, release and blocking functions, reachability. */
+#include "rules/common.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int in_list(const char *name, const char *const *list)
+{
+    for (; *list; list++) {
+        if (!strcmp(name, *list)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static const char *const lock_fns[] = {"pthread_mutex_lock", "pthread_spin_lock", "mtx_lock",
+                                       "pthread_rwlock_rdlock", "pthread_rwlock_wrlock", NULL};
+static const char *const unlock_fns[] = {"pthread_mutex_unlock", "pthread_spin_unlock",
+                                         "mtx_unlock", "pthread_rwlock_unlock", NULL};
+
+int aac_lock_call(aac_tu *t, CXCursor call, const char *callee, char **key)
+{
+    int kind = in_list(callee, lock_fns) ? 1 : in_list(callee, unlock_fns) ? -1 : 0;
+    if (!kind || clang_Cursor_getNumArguments(call) < 1) {
+        return 0;
+    }
+    *key = aac_place_key(t, clang_Cursor_getArgument(call, 0));
+    return kind;
+}
+
+int aac_callback_call(CXCursor call, const char *callee, int direct, char *what, size_t sz)
+{
+    if (direct) {
+        if (!strcmp(callee, "aa_waker_wake") || !strcmp(callee, "aa_waker_wake_and_release")) {
+            snprintf(what, sz, "'%s' (which runs the stored continuation)", callee);
+            return 1;
+        }
+        return 0;
+    }
+    CXCursor d = clang_getCursorReferenced(call);
+    if (clang_Cursor_isNull(d)) {
+        return 0;
+    }
+    CXType ty = clang_getCursorType(d);
+    const char *kind = NULL;
+    if (aac_type_is_continuation(ty)) {
+        kind = "continuation";
+    } else if (aac_type_is_foreign_complete(ty)) {
+        kind = "foreign complete callback";
+    } else {
+        CXString ts = clang_getTypeSpelling(ty);
+        const char *s = clang_getCString(ts);
+        if (strstr(s, "DroppedCallback") || strstr(s, "ForeignFutureFree")) {
+            kind = "dropped callback";
+        }
+        clang_disposeString(ts);
+        if (!kind && d.kind == CXCursor_FieldDecl) {
+            char *rn = aac_record_name(clang_getCursorType(clang_getCursorSemanticParent(d)));
+            if (rn && (strstr(rn, "DroppedCallbackStruct") || !strcmp(rn, "UniffiForeignFuture"))) {
+                kind = "dropped callback";
+            }
+            free(rn);
+        }
+    }
+    if (!kind) {
+        return 0;
+    }
+    snprintf(what, sz, "%s '%s'", kind, callee);
+    return 1;
+}
+
+int aac_release_fn(const char *name, int memory_too)
+{
+    static const char *const memory[] = {"free", "aa_future_free", "munmap", NULL};
+    static const char *const others[] = {"close", "fclose", "pclose", "closedir", "sem_post",
+                                         "freeaddrinfo", "aa_waker_release", "pthread_mutex_destroy",
+                                         "pthread_cond_destroy", "sem_destroy", "mtx_destroy",
+                                         "cnd_destroy", "timer_delete", "shutdown", NULL};
+    if (memory_too && in_list(name, memory)) {
+        return 1;
+    }
+    if (in_list(name, others)) {
+        return 1;
+    }
+    size_t l = strlen(name);
+    static const char *const suffixes[] = {"_release", "_destroy", "_close", "_unref", "_put",
+                                           NULL};
+    for (int i = 0; suffixes[i]; i++) {
+        size_t sl = strlen(suffixes[i]);
+        if (l > sl && !strcmp(name + l - sl, suffixes[i])) {
+            return 1;
+        }
+    }
+    if (memory_too && l > 5 && !strcmp(name + l - 5, "_free")) {
+        return 1;
+    }
+    return 0;
+}
+
+int aac_blocking_fn(const char *name)
+{
+    static const char *const fns[] = {
+        "sleep", "usleep", "nanosleep", "clock_nanosleep", "thrd_sleep", "pthread_join",
+        "thrd_join", "pthread_cond_wait", "pthread_cond_timedwait", "cnd_wait", "cnd_timedwait",
+        "sem_wait", "sem_timedwait", "sem_clockwait", "pthread_barrier_wait", "read", "recv",
+        "recvfrom", "recvmsg", "accept", "accept4", "connect", "poll", "ppoll", "select",
+        "pselect", "epoll_wait", "epoll_pwait", "fgets", "fgetc", "getc", "getchar", "fread",
+        "scanf", "fscanf", "getline", "getdelim", "gets", "system", "popen", "wait", "waitpid",
+        "waitid", "flock", "lockf", "sigwait", "sigsuspend", "pause", "getaddrinfo",
+        "gethostbyname", "msgrcv", "mq_receive", "fsync", "fdatasync", "sync", NULL};
+    return in_list(name, fns);
+}
+
+size_t aac_mark_reachable(aac_tu *t, unsigned roles, unsigned stamp)
+{
+    size_t *stack = malloc((t->nfuncs + 1) * sizeof *stack);
+    size_t sp = 0, marked = 0;
+    for (size_t i = 0; i < t->nfuncs; i++) {
+        if (t->funcs[i].roles & roles) {
+            t->funcs[i].mark = stamp;
+            stack[sp++] = i;
+            marked++;
+        }
+    }
+    while (sp > 0) {
+        aac_func *f = &t->funcs[stack[--sp]];
+        for (size_t j = 0; j < f->ncalls; j++) {
+            if (!f->calls[j].direct) {
+                continue;
+            }
+            aac_func *g = aac_tu_func(t, f->calls[j].callee);
+            if (g && g->mark != stamp) {
+                g->mark = stamp;
+                stack[sp++] = (size_t)(g - t->funcs);
+                marked++;
+            }
+        }
+    }
+    free(stack);
+    return marked;
+}

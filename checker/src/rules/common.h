@@ -1,0 +1,26 @@
+/* rules/common.h: facts several rule families share (locks, callbacks, releases, blocking). */
+#ifndef AAC_RULES_COMMON_H
+#define AAC_RULES_COMMON_H
+
+#include "ast.h"
+
+/* If `call` locks (returns 1) or unlocks (-1) a mutex, spin lock, rwlock or C11 mtx, sets
+ * *key to the lock's place key (malloc'd, e.g. "s.mu" for &s->mu); 0 otherwise. */
+int aac_lock_call(aac_tu *t, CXCursor call, const char *callee, char **key);
+
+/* Returns 1 if `call` invokes a continuation, a foreign complete or a dropped callback
+ * directly (through its pointer) or wakes a waker; writes a description to `what`. */
+int aac_callback_call(CXCursor call, const char *callee, int direct, char *what, size_t sz);
+
+/* Returns 1 if the function `name` releases a resource (free, close, *_release, ...);
+ * `memory_too` includes free()-like deallocation. */
+int aac_release_fn(const char *name, int memory_too);
+
+/* Returns 1 if `name` is a call that may block the calling thread. */
+int aac_blocking_fn(const char *name);
+
+/* Marks (f->mark = stamp) every TU function reachable by direct calls from functions whose
+ * roles intersect `roles`; returns how many were marked. */
+size_t aac_mark_reachable(aac_tu *t, unsigned roles, unsigned stamp);
+
+#endif /* AAC_RULES_COMMON_H */

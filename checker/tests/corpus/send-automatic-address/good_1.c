@@ -1,0 +1,15 @@
+/* State on the heap, owned by the future. */
+#include <stdint.h>
+#include <stdlib.h>
+#include "asyncabi/future.h"
+#include "asyncabi/annotations.h"
+
+typedef struct counter_state { int count; } counter_state;
+static aa_poll counter_poll(aa_future *f, void *state) { (void)f; (void)state; return AA_READY; }
+static const aa_future_vtable counter_vt = {counter_poll, free, "counter"};
+
+AA_ASYNC_EXPORT uint64_t uniffi_demo_fn_func_count(void)
+{
+    counter_state *st = calloc(1, sizeof *st);
+    return aa_future_new(AA_TYPE_VOID, &counter_vt, st);
+}

@@ -1,0 +1,9 @@
+/* A pointer to const is still a mutable pointer; arrays of plain ints are mutable. */
+#include <stdint.h>
+#include "asyncabi/annotations.h"
+
+struct AA_SHARED registry {
+    const char *name; // expect: sync-unguarded-field
+    uint64_t slots[8]; // expect: sync-unguarded-field
+    const uint32_t capacity;
+};

@@ -1,0 +1,7 @@
+/* Not annotated shared: the rule does not apply. */
+#include <stdint.h>
+
+struct local_only {
+    int state;
+    uint64_t slots[8];
+};
