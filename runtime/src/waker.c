@@ -31,11 +31,17 @@ void aa_waker_wake(aa_waker *waker)
         return;
     }
     aa_future *core = aa__waker_core(waker);
-    /* handle, type and vtable are written before the first waker exists and never again. */
-    const char *name = core->vtable ? core->vtable->name : NULL;
-    AA__EMIT(AA_OP_WAKE, (aa_type)core->type, core->handle, 0, 0, name);
     aa__continuation cont = aa__scheduler_wake(&core->sched);
-    aa__continuation_invoke(cont, (aa_type)core->type, core->handle, name);
+    if (aa__observing()) {
+        /* handle, type and vtable are written before the first waker exists, never again. */
+        const char *name = core->vtable ? core->vtable->name : NULL;
+        aa__emit_slow(AA_OP_WAKE, (aa_type)core->type, core->handle, 0, 0, name);
+        aa__continuation_invoke(cont, (aa_type)core->type, core->handle, name);
+        return;
+    }
+    if (cont.callback != NULL) {
+        cont.callback(cont.data, cont.code);
+    }
 }
 
 aa_waker *aa_waker_retain(aa_waker *waker)
