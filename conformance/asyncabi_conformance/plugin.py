@@ -34,6 +34,9 @@ def pytest_addoption(parser):
     group.addoption("--time-scale", type=float,
                     default=float(os.environ.get("ASYNCABI_TIME_SCALE", "1.0")),
                     help="multiply every duration by this (default: $ASYNCABI_TIME_SCALE or 1)")
+    group.addoption("--mutant-time-scale", type=float, default=0.3,
+                    help="time scale of mutant runs (they are judged on violations and hangs, "
+                         "not on timing; default 0.3)")
     group.addoption("--scenario", action="append", default=[],
                     help="only scenarios whose id matches this glob (repeatable)")
     group.addoption("--build-dir", default=None,
@@ -71,6 +74,7 @@ class Harness:
         self.seeds = [int(s) for s in _split(config.getoption("--seed"))] or [1]
         self.repeat = max(1, config.getoption("--repeat"))
         self.time_scale = config.getoption("--time-scale")
+        self.mutant_time_scale = min(self.time_scale, config.getoption("--mutant-time-scale"))
         self.patterns = _split(config.getoption("--scenario"))
         self.workdir = pathlib.Path(tempfile.mkdtemp(prefix="asyncabi-conform-"))
         self.runners = {}
@@ -104,14 +108,16 @@ class Harness:
     # --- one scenario ------------------------------------------------------------------------
     def run(self, item) -> dict:
         scenario, backend = item.scenario, item.backend
+        time_scale = self.mutant_time_scale if self.backends[backend].get("mutant") \
+            else self.time_scale
         record = {
             "id": item.nodeid, "scenario": scenario["id"], "title": scenario["title"],
             "backend": backend, "base": self.backends[backend].get("base", backend),
             "mutant": (self.backends[backend].get("mutant") or {}).get("name"),
-            "seed": item.seed, "repetition": item.repetition, "time_scale": self.time_scale,
+            "seed": item.seed, "repetition": item.repetition, "time_scale": time_scale,
             "capabilities": scenario["capabilities"], "status": "passed", "failures": [],
             "steps": [], "monitor": None, "stderr": "", "trace": [], "elapsed_ms": None,
-            "reproduce": self.reproduce_command(scenario["id"], backend, item.seed),
+            "reproduce": self.reproduce_command(scenario["id"], backend, item.seed, time_scale),
         }
         self.results.append(record)
         runner = self.runner(backend)
@@ -128,7 +134,7 @@ class Harness:
             return record
         mark = runner.stderr_mark()
         trace_at = _size(runner.trace_path)
-        request = {"scenario": scenario, "seed": item.seed, "time_scale": self.time_scale,
+        request = {"scenario": scenario, "seed": item.seed, "time_scale": time_scale,
                    "fixtures": {n: self.fixture(n) for n in scenario["fixtures"]}}
         timeout = scenario.get("timeout_ms", DEFAULT_SCENARIO_TIMEOUT_MS) / 1000.0
         try:
@@ -138,7 +144,7 @@ class Harness:
         record["elapsed_ms"] = round((time.monotonic() - start) * 1000, 1)
         record["steps"] = result["steps"]
         record["monitor"] = result.get("monitor")
-        record["failures"] = judge.judge(scenario, result, self.time_scale)
+        record["failures"] = judge.judge(scenario, result, time_scale)
         if record["failures"]:
             record["status"] = "failed"
             record["stderr"] = runner.stderr_since(mark, settle=0.05)
@@ -157,9 +163,9 @@ class Harness:
             record["trace"] = _trace_slice(runner.trace_path, trace_at)
         return record
 
-    def reproduce_command(self, scenario_id, backend, seed):
+    def reproduce_command(self, scenario_id, backend, seed, time_scale):
         return (f"./asyncabi conform --backend {backend} --scenario {scenario_id} "
-                f"--seed {seed} --time-scale {self.time_scale:g}")
+                f"--seed {seed} --time-scale {time_scale:g}")
 
     # --- summaries ---------------------------------------------------------------------------
     def mutation(self) -> dict:

@@ -137,7 +137,9 @@ class ScenarioRun:
         self.vars = {}
         self.tasks = {}
         self.outcomes = []
-        self.step_timeout = scenario.get("step_timeout_ms", 3000) / 1000.0
+        # A hang detector, not a time bound: shrinks with the time scale, but never below a
+        # third of the scenario's value (scheduling noise does not scale).
+        self.step_timeout = scenario.get("step_timeout_ms", 3000) / 1000.0 * max(time_scale, 1 / 3)
         self.main_thread = threading.current_thread()
         self.loop = None
 
