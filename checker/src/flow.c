@@ -320,7 +320,10 @@ static int walk_if(aac_flow *fl, CXCursor c, aac_state *st)
     CXCursor else_s = k[n - 1];
     aac_state *a = state_clone(st);
     aac_state *b = state_clone(st);
+    CXCursor saved = fl->if_cond;
+    fl->if_cond = cond;
     int ra = walk(fl, then_s, a);
+    fl->if_cond = saved;
     int rb = has_else ? walk(fl, else_s, b) : FL_LIVE;
     if (fl->on_if) {
         fl->on_if(fl, cond, ra == FL_LIVE ? a : NULL, rb == FL_LIVE ? b : NULL);
@@ -425,6 +428,7 @@ void aac_flow_run(aac_flow *fl, CXCursor body, aac_state *st)
 {
     fl->goto_acc = NULL;
     fl->depth = 0;
+    fl->if_cond = clang_getNullCursor();
     if (walk(fl, body, st) == FL_LIVE) {
         fl->on_exit(fl, st, body, 0);
     }

@@ -113,7 +113,7 @@ int aac_blocking_fn(const char *name)
     return in_list(name, fns);
 }
 
-size_t aac_mark_reachable(aac_tu *t, unsigned roles, unsigned stamp)
+size_t aac_mark_reachable(aac_tu *t, unsigned roles, unsigned stop, unsigned stamp)
 {
     size_t *stack = malloc((t->nfuncs + 1) * sizeof *stack);
     size_t sp = 0, marked = 0;
@@ -131,7 +131,7 @@ size_t aac_mark_reachable(aac_tu *t, unsigned roles, unsigned stamp)
                 continue;
             }
             aac_func *g = aac_tu_func(t, f->calls[j].callee);
-            if (g && g->mark != stamp) {
+            if (g && g->mark != stamp && !(g->roles & stop)) {
                 g->mark = stamp;
                 stack[sp++] = (size_t)(g - t->funcs);
                 marked++;
@@ -140,4 +140,20 @@ size_t aac_mark_reachable(aac_tu *t, unsigned roles, unsigned stamp)
     }
     free(stack);
     return marked;
+}
+
+const char *aac_key_leaf(const char *key)
+{
+    const char *dot = strrchr(key, '.');
+    return dot ? dot + 1 : key;
+}
+
+CXCursor aac_body(CXCursor fn)
+{
+    CXCursor k[64];
+    int n = aac_children(fn, k, 64);
+    if (n > 0 && n <= 64 && k[n - 1].kind == CXCursor_CompoundStmt) {
+        return k[n - 1];
+    }
+    return clang_getNullCursor();
 }

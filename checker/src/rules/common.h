@@ -20,7 +20,12 @@ int aac_release_fn(const char *name, int memory_too);
 int aac_blocking_fn(const char *name);
 
 /* Marks (f->mark = stamp) every TU function reachable by direct calls from functions whose
- * roles intersect `roles`; returns how many were marked. */
-size_t aac_mark_reachable(aac_tu *t, unsigned roles, unsigned stamp);
+ * roles intersect `roles`, not descending into functions whose roles intersect `stop`;
+ * returns how many were marked. */
+size_t aac_mark_reachable(aac_tu *t, unsigned roles, unsigned stop, unsigned stamp);
+/* The last identifier of a place key ("s.buf" -> "buf"), pointing into `key`. */
+const char *aac_key_leaf(const char *key);
+/* Returns the body (CompoundStmt) of a function definition, or a null cursor. */
+CXCursor aac_body(CXCursor fn);
 
 #endif /* AAC_RULES_COMMON_H */

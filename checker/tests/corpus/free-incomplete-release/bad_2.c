@@ -1,0 +1,23 @@
+/* A switch on the state that forgets one state's resources. */
+#include <stdlib.h>
+#include <unistd.h>
+#include "asyncabi/annotations.h"
+
+enum state { IDLE, CONNECTING, READING };
+struct op { enum state state; int fd; char *buf; };
+
+AA_FREE_FN void op_free(struct op *o)
+{
+    switch (o->state) {
+    case IDLE:
+        break;
+    case CONNECTING:
+        close(o->fd);
+        break;
+    case READING:
+        close(o->fd);
+        free(o->buf);
+        break;
+    }
+    free(o);
+} // expect: free-incomplete-release
