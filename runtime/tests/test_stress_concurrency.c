@@ -12,6 +12,7 @@
 
 #define WORKERS 4
 #define WAKERS 2
+#define CANCELLERS 1
 #define CELLS 64 /* per worker: futures in flight at once */
 
 /* Outlives the futures: how waker and binding threads reach a future's producer side. */
@@ -19,6 +20,8 @@ typedef struct cell {
     _Atomic(aa_waker *) waker;      /* owned reference, taken by exchange */
     _Atomic int ready;              /* the producer's "I/O finished" flag */
     _Atomic uint64_t complete_data; /* a foreign call awaiting completion, 0 if none */
+    _Atomic uint64_t cancel_handle; /* offered to the canceller thread, 0 if none */
+    _Atomic int cancelling;         /* the canceller is between taking and cancelling */
 } cell;
 
 typedef struct job {
@@ -30,7 +33,7 @@ typedef struct job {
 
 static cell cells[WORKERS][CELLS];
 static _Atomic int stop;
-static _Atomic long polls, continuations, drops_total, created;
+static _Atomic long polls, continuations, drops_total, created, cancels;
 
 static aa_poll job_poll(aa_future *f, void *state)
 {
@@ -94,6 +97,38 @@ static int poll_and_wait(uint64_t h)
     return atomic_load(&code);
 }
 
+/* Takes the handle back from the canceller before free: cancel may overlap poll and complete,
+ * but never free (in UniFFI that would be a use after free too). Seq-cst on both sides: either
+ * we take the handle, or we see the canceller's flag and wait for it to finish. */
+static void withdraw(cell *c)
+{
+    atomic_exchange(&c->cancel_handle, 0);
+    while (atomic_load(&c->cancelling)) {
+        sched_yield();
+    }
+}
+
+static void *canceller(void *arg)
+{
+    (void)arg;
+    while (!atomic_load(&stop)) {
+        for (int w = 0; w < WORKERS; w++) {
+            for (int k = 0; k < CELLS; k++) {
+                cell *c = &cells[w][k];
+                atomic_store(&c->cancelling, 1);
+                uint64_t h = atomic_exchange(&c->cancel_handle, 0);
+                if (h != 0) {
+                    aa_future_cancel(AA_TYPE_U32, h);
+                    atomic_fetch_add(&cancels, 1);
+                }
+                atomic_store(&c->cancelling, 0);
+            }
+        }
+        sched_yield();
+    }
+    return NULL;
+}
+
 static void *worker(void *arg)
 {
     int w = (int)(intptr_t)arg;
@@ -107,11 +142,17 @@ static void *worker(void *arg)
         uint64_t h = aa_future_new(AA_TYPE_U32, &job_vtable, j);
         CHECK(h != 0);
         atomic_fetch_add(&created, 1);
+        bool offered = (i % 4) == 0;
+        if (offered) {
+            /* Another thread may cancel it at any moment, even in the middle of a poll. */
+            atomic_store(&c->cancel_handle, h);
+        }
         switch (i % 8) {
         case 3: /* abandon while pending: free invokes the stored continuation (READY) */ {
             _Atomic int code = -1;
             atomic_fetch_add(&polls, 1);
             aa_future_poll(AA_TYPE_U32, h, on_continuation, (uint64_t)(uintptr_t)&code);
+            withdraw(c);
             aa_future_free(AA_TYPE_U32, h);
             /* Exactly one invocation: free's READY, or a racing wake's WAKE that may still be
              * on its way from a waker thread. Wait for it: `code` lives on this stack. */
@@ -135,6 +176,7 @@ static void *worker(void *arg)
         aa_value v = aa_future_complete(AA_TYPE_U32, h, &st);
         CHECK(st.code == UNIFFI_CALL_SUCCESS || st.code == UNIFFI_CALL_CANCELLED);
         CHECK(st.code != UNIFFI_CALL_SUCCESS || v.u32 == 1);
+        withdraw(c);
         aa_future_free(AA_TYPE_U32, h);
     }
     return NULL;
@@ -188,7 +230,10 @@ int main(int argc, char **argv)
 {
     setenv("STRESS_N", argc > 1 ? argv[1] : "3000", 1);
     th_misuse_install();
-    pthread_t workers[WORKERS], wakers[WAKERS], bind;
+    pthread_t workers[WORKERS], wakers[WAKERS], cancellers[CANCELLERS], bind;
+    for (int i = 0; i < CANCELLERS; i++) {
+        pthread_create(&cancellers[i], NULL, canceller, NULL);
+    }
     for (int i = 0; i < WAKERS; i++) {
         pthread_create(&wakers[i], NULL, waker, NULL);
     }
@@ -204,6 +249,9 @@ int main(int argc, char **argv)
         pthread_join(wakers[i], NULL);
     }
     pthread_join(bind, NULL);
+    for (int i = 0; i < CANCELLERS; i++) {
+        pthread_join(cancellers[i], NULL);
+    }
     for (int w = 0; w < WORKERS; w++) {
         for (int k = 0; k < CELLS; k++) {
             aa_waker_release(atomic_exchange(&cells[w][k].waker, NULL));
@@ -216,6 +264,7 @@ int main(int argc, char **argv)
     CHECK_EQ(th_misuse_total(), 0);
     CHECK_EQ(aa_foreign_call_live_count(), 0);
     th_check_no_leaks();
-    printf("ok: %ld futures, %ld polls\n", n * WORKERS, atomic_load(&polls));
+    printf("ok: %ld futures, %ld polls, %ld cancelled from another thread\n", n * WORKERS,
+           atomic_load(&polls), atomic_load(&cancels));
     return 0;
 }
