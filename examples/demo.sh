@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The tour behind `./asyncabi demo`: export async C, await it from Python, check the producer
+# statically, then certify the Python backend with the conformance suite.
+set -euo pipefail
+BUILD="${1:?usage: demo.sh BUILD_DIR}"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+REPORTS="$ROOT/reports/demo"
+mkdir -p "$REPORTS"
+
+echo "== 1. say_after(), exported from C (examples/hello/hello.c), awaited from Python asyncio"
+python3 "$ROOT/examples/hello/say_after.py" "$BUILD"
+
+echo
+echo "== 2. asyncabi-check on the example (expect: clean) and on fixtures/bad (expect: findings)"
+"$BUILD/checker/asyncabi-check" "$ROOT/examples/hello/hello.c"
+echo "   examples/hello: no findings"
+set +e
+"$BUILD/checker/asyncabi-check" "$ROOT/fixtures/bad" > "$REPORTS/bad.txt"
+status=$?
+set -e
+if [ "$status" -ne 1 ]; then
+  echo "demo: expected findings (exit 1) on fixtures/bad, got exit $status" >&2
+  exit 1
+fi
+grep -E '^[^ ].*: (warning|error): ' "$REPORTS/bad.txt" | head -n 6 | sed 's|^'"$ROOT"'/||'
+echo "   ... $(grep -cE ': (warning|error): ' "$REPORTS/bad.txt") findings in all ($REPORTS/bad.txt)"
+
+echo
+echo "== 3. Certify the Python asyncio backend against the fixtures (conformance suite)"
+python3 "$ROOT/conformance/conform.py" --build-dir "$BUILD" --backend python \
+  --html "$REPORTS/conformance.html" --json "$REPORTS/conformance.json" \
+  --junit "$REPORTS/conformance.xml"
+echo "   report: $REPORTS/conformance.html"
