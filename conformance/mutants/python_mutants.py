@@ -77,6 +77,7 @@ def library_class(name):
     import asyncio
     import ctypes
     import gc
+    import threading
 
     from asyncabi_py import ffi
     from asyncabi_py.binding import Library
@@ -156,7 +157,7 @@ def library_class(name):
     class CallbackNotKeptAlive(Library):
         def _poll_once(self, handle, family, loop):
             future = loop.create_future()
-            data = self._continuations.insert((loop, future))
+            data = self._continuations.insert((loop, future, threading.get_ident()))
             thunk = ffi.ContinuationCallback(self._on_continuation)
             self._family_functions(family)[0](handle, thunk, data)
             del thunk

@@ -26,6 +26,7 @@ import functools
 import itertools
 import json
 import threading
+import weakref
 
 from . import ffi
 from .codec import Codec, parse_type
@@ -135,6 +136,8 @@ class Library:
         self.foreign_objects = HandleMap()  # callback-interface handle -> Python object
         self._foreign_calls = HandleMap()   # dropped-callback handle -> concurrent future
         self._keepalive = []                # ctypes thunks and vtables the producer holds
+        self._inboxes = weakref.WeakKeyDictionary()  # event loop -> _Inbox
+        self._inboxes_lock = threading.Lock()
         self._families = {}
         self._prepared = {}
         self._continuation_callback = ffi.ContinuationCallback(self._on_continuation)
@@ -318,7 +321,7 @@ class Library:
 
     def _poll_once(self, handle, family, loop):
         future = loop.create_future()
-        data = self._continuations.insert((loop, future))
+        data = self._continuations.insert((loop, future, threading.get_ident()))
         self._family_functions(family)[0](handle, self._continuation_callback, data)
         return future
 
@@ -327,14 +330,35 @@ class Library:
         entry = self._continuations.remove(data)
         if entry is None:
             return  # a second invocation for one poll: the producer's bug, the monitor's job
-        loop, future = entry
+        loop, future, loop_thread = entry
         try:
-            self._dispatch_continuation(loop, future, code)
+            if threading.get_ident() == loop_thread:
+                # Inside poll() on the loop's own thread (READY or WAKE at once): resolve the
+                # future directly; `await` on a done future then continues without a loop trip.
+                _set_result_unless_cancelled(future, code)
+            else:
+                self._dispatch_continuation(loop, future, code)
         except RuntimeError:
             pass  # the loop is closed: its awaiter is gone, free() already ran
 
     def _dispatch_continuation(self, loop, future, code):
-        loop.call_soon_threadsafe(_set_result_unless_cancelled, future, code)
+        """From a producer thread: queue the result in the loop's inbox and, unless a drain is
+        already pending, wake the loop once with call_soon_threadsafe (one self-pipe write
+        per burst of wakes instead of one per wake)."""
+        inbox = self._inbox(loop)
+        with inbox.lock:
+            inbox.items.append((future, code))
+            if inbox.scheduled:
+                return
+            inbox.scheduled = True
+        loop.call_soon_threadsafe(_drain_inbox, inbox)
+
+    def _inbox(self, loop):
+        inbox = self._inboxes.get(loop)
+        if inbox is None:
+            with self._inboxes_lock:
+                inbox = self._inboxes.setdefault(loop, _Inbox())
+        return inbox
 
     def _complete(self, handle, family):
         status = ffi.RustCallStatus()
@@ -573,6 +597,25 @@ def _qualified(decl) -> str:
     if owner and not decl["name"].startswith(owner + "."):
         return f"{owner}.{decl['name']}"
     return decl["name"]
+
+
+class _Inbox:
+    """Continuation results waiting for one event loop, filled from producer threads."""
+
+    __slots__ = ("lock", "items", "scheduled", "__weakref__")
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.items = []
+        self.scheduled = False
+
+
+def _drain_inbox(inbox):
+    with inbox.lock:
+        items, inbox.items = inbox.items, []
+        inbox.scheduled = False
+    for future, code in items:
+        _set_result_unless_cancelled(future, code)
 
 
 def _set_result_unless_cancelled(future, code):
