@@ -12,6 +12,8 @@
 #include "asyncabi/buffer.h"
 
 /* Counts buffers whose data is non-NULL: a zero-capacity buffer owns nothing. */
+/* Relaxed everywhere: a statistic, read by leak checks after every thread was joined (the
+ * join orders it). */
 static _Atomic uint64_t aa__buffers_live;
 
 uint64_t aa_buffer_live_count(void)

@@ -41,6 +41,8 @@ struct aa_foreign_call {
     UniffiForeignFuture legacy;
 };
 
+/* Relaxed everywhere: a statistic, read by leak checks after every thread was joined (the
+ * join orders it). */
 static _Atomic uint64_t aa__calls_live;
 
 uint64_t aa_foreign_call_live_count(void)
@@ -79,11 +81,14 @@ static void aa__result_discard(aa_type type, aa_value *value, RustCallStatus *st
 
 aa_foreign_call *aa_foreign_call_new(aa_type type, aa_waker *waker)
 {
+    /* On failure the waker reference we were given is released, as aa_timer_at does. */
     if ((unsigned)type >= AA_TYPE_COUNT_) {
+        aa_waker_release(waker);
         return NULL;
     }
     aa_foreign_call *call = calloc(1, sizeof *call);
     if (call == NULL) {
+        aa_waker_release(waker);
         return NULL;
     }
     atomic_init(&call->state, 0);
@@ -95,6 +100,7 @@ aa_foreign_call *aa_foreign_call_new(aa_type type, aa_waker *waker)
     call->id = aa__handle_alloc(AA__KIND_FOREIGN_CALL, type, call);
     if (call->id == 0) {
         free(call);
+        aa_waker_release(waker);
         return NULL;
     }
     atomic_fetch_add_explicit(&aa__calls_live, 1, memory_order_relaxed);

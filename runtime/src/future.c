@@ -19,6 +19,8 @@
 #include "handle_table.h"
 #include "observe_internal.h"
 
+/* Relaxed everywhere: a statistic, read by leak checks after every thread was joined (the
+ * join orders it). */
 static _Atomic uint64_t aa__futures_live;
 
 uint64_t aa_future_live_count(void)

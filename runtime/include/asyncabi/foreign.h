@@ -38,7 +38,8 @@ typedef enum aa_profile {
 } aa_profile;
 
 /* Starts the producer's side of one foreign call of family `type`; takes ownership of
- * `waker` (woken once when the result arrives). Returns NULL on allocation failure. */
+ * `waker` (woken once when the result arrives). Returns NULL on allocation failure (the
+ * waker reference is then released). */
 aa_foreign_call *aa_foreign_call_new(aa_type type, aa_waker *waker);
 /* The `callback_data` to pass to the vtable method for this call. */
 uint64_t aa_foreign_call_data(const aa_foreign_call *call);
