@@ -154,8 +154,8 @@ def render_html(data) -> str:
         out.append(_failure_html(r, open_=True))
     if kills:
         out.append(f"<h2>How each mutant was caught ({len(kills)})</h2>")
-        for r in kills:
-            out.append(_failure_html(r, open_=False))
+        for r in kills:  # open when the run was about mutants alone (a reproduction)
+            out.append(_failure_html(r, open_=not real))
     out.append("</body></html>")
     return "\n".join(out)
 
@@ -212,79 +212,88 @@ def _failure_html(r, open_) -> str:
 
 
 # --- the timeline ----------------------------------------------------------------------------
-TIME_KEYS = ("t_ns", "ts_ns", "time_ns", "t_us", "t", "ts", "time")
-LANE_KEYS = ("handle", "future", "call", "id")
-OP_KEYS = ("op", "event", "kind", "type")
-COLORS = {"future-new": "#0969da", "poll": "#8250df", "continuation": "#1a7f37",
-          "wake": "#bf8700", "complete": "#0550ae", "free": "#57606a", "cancel": "#cf222e",
+COLORS = {"new": "#0969da", "poll": "#8250df", "wake": "#bf8700", "continuation": "#1a7f37",
+          "complete": "#0550ae", "cancel": "#cf222e", "free": "#57606a",
           "foreign-call": "#116329", "foreign-complete": "#2da44e", "foreign-dropped": "#953800"}
+META_OPS = {"configure", "reset", "scenario", "finish"}
 
 
-def _field(event, keys, default=None):
-    for k in keys:
-        if k in event:
-            return event[k]
-    return default
+def _is_null_handle(handle) -> bool:
+    return handle in (None, 0, "0x0", "0")
 
 
-def timeline_svg(events, failures=(), width=960, lane_h=18, max_lanes=40) -> str:
-    """One lane per handle, one mark per event, positioned by time; violations in red."""
+def timeline_svg(events, failures=(), width=960, lane_h=20, max_lanes=40) -> str:
+    """One lane per handle (future or foreign call), one mark per ABI event at its time since
+    the monitor's reset; the monitor's violations are red marks labelled with their code."""
     e = html.escape
-    events = [ev for ev in events if isinstance(ev, dict)][:3000]
+    events = [ev for ev in events if isinstance(ev, dict)]
+    resets = [i for i, ev in enumerate(events) if ev.get("op") == "reset"]
+    if resets:
+        events = events[resets[-1]:]
+    violation_codes = {f.get("code") for f in failures if f.get("kind") == "violation"}
+    events = [ev for ev in events if ev.get("op") not in META_OPS
+              and not _is_null_handle(ev.get("handle"))][:3000]
     if not events:
         return ""
-    bad_handles = {f.get("handle") for f in failures if f.get("handle") is not None}
-    times = [_field(ev, TIME_KEYS) for ev in events]
-    if all(isinstance(t, (int, float)) for t in times):
-        t0, t1 = min(times), max(times)
-    else:
-        times, t0, t1 = list(range(len(events))), 0, max(len(events) - 1, 1)
+    times = [ev.get("t_ns", i) for i, ev in enumerate(events)]
+    t0, t1 = min(times), max(times)
     span = (t1 - t0) or 1
-    lanes = []
+    lanes, names = [], {}
     for ev in events:
-        lane = _field(ev, LANE_KEYS, "?")
+        lane = ev.get("handle")
         if lane not in lanes:
             lanes.append(lane)
+        if ev.get("op") in COLORS and ev.get("name") and lane not in names:
+            names[lane] = ev["name"]
     lanes = lanes[:max_lanes]
-    left, right, top = 110, 20, 22
-    height = top + lane_h * len(lanes) + 24
+    left, right, top = 190, 90, 26
+    height = top + lane_h * len(lanes) + 44
     plot = width - left - right
     svg = [f"<svg class='timeline' xmlns='http://www.w3.org/2000/svg' width='{width}' "
            f"height='{height}' viewBox='0 0 {width} {height}' role='img' "
-           f"aria-label='timeline of {len(events)} trace events'>",
-           f"<rect x='0' y='0' width='{width}' height='{height}' fill='#fff' stroke='#d0d7de'/>",
-           f"<text x='8' y='15' font-size='11' fill='#57606a'>{len(events)} events, "
-           f"{_span_text(span, times)}</text>"]
+           f"aria-label='timeline of {len(events)} ABI events'>",
+           f"<rect x='0.5' y='0.5' width='{width - 1}' height='{height - 1}' fill='#fff' "
+           "stroke='#d0d7de'/>",
+           f"<text x='8' y='16' font-size='11' fill='#57606a'>{len(events)} ABI events over "
+           f"{span / 1e6:.2f} ms (time since the monitor's reset; hover a mark)</text>"]
+    for k in range(5):  # time axis
+        x = left + plot * k / 4
+        svg.append(f"<line x1='{x:.1f}' y1='{top - 4}' x2='{x:.1f}' "
+                   f"y2='{top + lane_h * len(lanes)}' stroke='#f0f2f4'/>"
+                   f"<text x='{x:.1f}' y='{top + lane_h * len(lanes) + 12}' font-size='9' "
+                   f"fill='#8c959f' text-anchor='middle'>{(t0 + span * k / 4) / 1e6:.2f} ms</text>")
     for i, lane in enumerate(lanes):
         y = top + i * lane_h + lane_h / 2
-        color = "#cf222e" if lane in bad_handles else "#1b1f24"
-        svg.append(f"<text x='8' y='{y + 4:.1f}' font-size='11' fill='{color}'>"
-                   f"{e(str(lane))[:14]}</text>")
-        svg.append(f"<line x1='{left}' y1='{y:.1f}' x2='{width - right}' y2='{y:.1f}' "
-                   "stroke='#eaeef2'/>")
+        label = f"{names.get(lane, '')} {str(lane)[-8:]}".strip()
+        svg.append(f"<text x='8' y='{y + 4:.1f}' font-size='11' fill='#1b1f24'>"
+                   f"{e(label[:28])}</text><line x1='{left}' y1='{y:.1f}' x2='{width - right}' "
+                   f"y2='{y:.1f}' stroke='#d8dee4'/>")
+    flagged = 0
     for ev, t in zip(events, times):
-        lane = _field(ev, LANE_KEYS, "?")
-        if lane not in lanes:
+        if ev.get("handle") not in lanes:
             continue
-        op = str(_field(ev, OP_KEYS, "?"))
+        op = str(ev.get("op", "?"))
         x = left + plot * (t - t0) / span
-        y = top + lanes.index(lane) * lane_h + lane_h / 2
-        violation = "violation" in ev or "violation" in op
-        color = "#cf222e" if violation else COLORS.get(op, "#6e7781")
-        r = 5 if violation else 3.5
-        svg.append(f"<circle cx='{x:.1f}' cy='{y:.1f}' r='{r}' fill='{color}'>"
-                   f"<title>{e(json.dumps(ev)[:300])}</title></circle>")
-    legend_y = height - 8
-    x = left
+        y = top + lanes.index(ev.get("handle")) * lane_h + lane_h / 2
+        tip = e(json.dumps(ev)[:300])
+        if op in violation_codes or (op not in COLORS and op != "complete-status"):
+            label_y = y - 6 if flagged % 2 == 0 else y + 14  # alternate: neighbours stay legible
+            flagged += 1
+            svg.append(f"<g class='violation'><rect x='{x - 5:.1f}' y='{y - 5:.1f}' width='10' "
+                       f"height='10' fill='#cf222e' transform='rotate(45 {x:.1f} {y:.1f})'>"
+                       f"<title>{tip}</title></rect><text x='{x + 8:.1f}' y='{label_y:.1f}' "
+                       f"font-size='10' fill='#cf222e'>{e(op)}</text></g>")
+        else:
+            svg.append(f"<circle cx='{x:.1f}' cy='{y:.1f}' r='4' "
+                       f"fill='{COLORS.get(op, '#6e7781')}'><title>{tip}</title></circle>")
+    legend_y = height - 10
+    x = 8
     for op, color in COLORS.items():
-        svg.append(f"<circle cx='{x}' cy='{legend_y - 3}' r='3.5' fill='{color}'/>"
-                   f"<text x='{x + 6}' y='{legend_y}' font-size='10' fill='#57606a'>{op}</text>")
-        x += 8 + 6.2 * len(op) + 10
+        svg.append(f"<circle cx='{x + 4}' cy='{legend_y - 3}' r='4' fill='{color}'/>"
+                   f"<text x='{x + 11}' y='{legend_y}' font-size='10' fill='#57606a'>{op}</text>")
+        x += 20 + 6 * len(op)
+    svg.append(f"<rect x='{x}' y='{legend_y - 8}' width='8' height='8' fill='#cf222e' "
+               f"transform='rotate(45 {x + 4} {legend_y - 4})'/><text x='{x + 12}' "
+               f"y='{legend_y}' font-size='10' fill='#cf222e'>violation</text>")
     svg.append("</svg>")
     return "".join(svg)
-
-
-def _span_text(span, times) -> str:
-    if all(isinstance(t, int) for t in times) and span > 10_000:
-        return f"{span / 1e6:.2f} ms"
-    return f"span {span:g}"

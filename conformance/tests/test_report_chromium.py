@@ -36,6 +36,8 @@ def test_report_renders_matrix_failures_timeline_and_repro(fake_env, tmp_path):
     assert "data-scenario=\"violation_f\"" in dom and "data-scenario=\"ok_a\"" in dom
     assert "class=\"fail\"" in dom and "class=\"pass\"" in dom
     assert "free-twice" in dom
-    assert dom.count("<circle") >= 9  # one mark per trace event of the failing run
+    # one mark per ABI event of the failing run, the violation drawn and labelled in red
+    assert dom.count("<circle") >= 9
+    assert "class=\"violation\"" in dom
     assert "class=\"repro\"" in dom and "--scenario violation_f --seed 1" in dom
     assert "id=\"capabilities\"" in dom

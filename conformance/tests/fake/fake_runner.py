@@ -43,12 +43,13 @@ for line in sys.stdin:
         trace = os.environ.get("ASYNCABI_TRACE")
         if trace:
             with open(trace, "a") as f:
-                for n, (op, handle) in enumerate([("future-new", 7), ("poll", 7), ("wake", 7),
-                                                  ("continuation", 7), ("complete", 7),
-                                                  ("future-new", 9), ("poll", 9), ("free", 7),
-                                                  ("free", 7)]):
-                    f.write(json.dumps({"seq": n, "t_ns": 1000 * n, "op": op,
-                                        "handle": handle}) + "\n")
+                f.write(json.dumps({"seq": 0, "t_ns": 5, "op": "reset", "handle": "0x0"}) + "\n")
+                for n, (op, handle) in enumerate([("new", "0x7"), ("poll", "0x7"), ("wake", "0x7"),
+                                                  ("continuation", "0x7"), ("complete", "0x7"),
+                                                  ("new", "0x9"), ("poll", "0x9"), ("free", "0x7"),
+                                                  ("free", "0x7"), ("free-twice", "0x7")]):
+                    f.write(json.dumps({"seq": n + 1, "t_ns": 1000 * (n + 1), "op": op,
+                                        "handle": handle, "name": "say_after"}) + "\n")
         monitor = {"futures": {"scenario": sid, "events": 9, "counters": {}, "violations": [
             {"code": "free-twice", "handle": 7, "message": "future 7 freed twice",
              "sequence": ["poll", "complete", "free", "free"]}]}}
