@@ -1,6 +1,6 @@
 /* driver.c: measures one bench_abi (bench_abi.h) and the baselines it is compared with.
  *
- *   bench_runtime_lifecycle [--impl NAME] [--mode MODE] [--iters N]
+ *   bench_runtime_lifecycle [--impl NAME] [--mode MODE] [--iters N] [--rounds R]
  *
  * Modes (default "all" prints every line): "pending" (create, poll -> pending, wake from
  * another thread, poll -> ready, complete, free), "pending-local" (the same with the wake on
@@ -118,6 +118,7 @@ static void handoff(void)
     atomic_store_explicit(&acked, 0, memory_order_relaxed);
 }
 
+static int rounds = 15;
 static void *volatile sink;
 static void malloc_free(size_t size)
 {
@@ -125,14 +126,15 @@ static void malloc_free(size_t size)
     free(sink);
 }
 
-/* Runs `body` iters times (after a warm-up) and returns ns per iteration, best of 5 rounds. */
+/* Runs `body` iters times (after a warm-up) and returns ns per iteration, the best of `rounds`
+ * rounds: the minimum filters out rounds in which another process preempted a spinning thread. */
 #define MEASURE(out, iters, body)                                                              \
     do {                                                                                       \
         for (long w_ = 0; w_ < (iters) / 10 + 1; w_++) {                                       \
             body;                                                                              \
         }                                                                                      \
         double best_ = 1e30;                                                                   \
-        for (int r_ = 0; r_ < 5; r_++) {                                                       \
+        for (int r_ = 0; r_ < rounds; r_++) {                                                       \
             double t0_ = now_ns();                                                             \
             for (long i_ = 0; i_ < (iters); i_++) {                                            \
                 body;                                                                          \
@@ -182,16 +184,18 @@ int main(int argc, char **argv)
 {
     const char *mode = "all";
     const char *impl_name = "asyncabi";
-    long iters = 200000;
+    long iters = 50000;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--mode") == 0) {
             mode = argv[i + 1];
         } else if (strcmp(argv[i], "--iters") == 0) {
             iters = atol(argv[i + 1]);
+        } else if (strcmp(argv[i], "--rounds") == 0) {
+            rounds = atoi(argv[i + 1]);
         } else if (strcmp(argv[i], "--impl") == 0) {
             impl_name = argv[i + 1];
         } else {
-            fprintf(stderr, "usage: %s [--impl NAME] [--mode MODE] [--iters N]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--impl NAME] [--mode MODE] [--iters N] [--rounds R]\n", argv[0]);
             return 2;
         }
     }

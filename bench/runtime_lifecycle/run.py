@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Runs the runtime lifecycle benchmark and prints one table.
 
-Wall-clock ns/op come from the driver (best of 5 rounds, each after a warm-up); instruction
+Wall-clock ns/op come from the driver (the best of R rounds, after a warm-up; the minimum
+filters out rounds in which another process preempted one of the spinning threads); instruction
 counts come from callgrind on the single-threaded modes, as (I(2N) - I(N)) / N so that process
 start-up and setup cancel out. Baselines are measured in the same run: the cross-thread
 round trip alone (the floor of any "wake from another thread" lifecycle) and malloc + free of
@@ -53,7 +54,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--build-dir", required=True, help="the CMake build tree")
     parser.add_argument("--impl", default="asyncabi", help="the bench_abi to measure")
-    parser.add_argument("--iters", type=int, default=200000, help="iterations per timing round")
+    parser.add_argument("--iters", type=int, default=50000, help="iterations per timing round")
+    parser.add_argument("--rounds", type=int, default=15, help="timing rounds (best is kept)")
     parser.add_argument("--callgrind-iters", type=int, default=20000,
                         help="N for the callgrind N vs 2N runs (0 skips callgrind)")
     args = parser.parse_args()
@@ -63,7 +65,8 @@ def main():
         print(f"runtime_lifecycle: {driver} not built (ninja -C {args.build_dir} "
               "bench_runtime_lifecycle)", file=sys.stderr)
         return 2
-    v = run_driver(driver, "--impl", args.impl, "--iters", str(args.iters))
+    v = run_driver(driver, "--impl", args.impl, "--iters", str(args.iters),
+                   "--rounds", str(args.rounds))
 
     instr = {}
     if args.callgrind_iters and shutil.which("valgrind"):
@@ -98,7 +101,8 @@ def main():
         ("bytes / pending future (RSS over 100k)", f"{v['rss_bytes_per_pending_future']:.1f} B",
          "budget 128 B (+ malloc header)", ""),
     ]
-    print(f"runtime_lifecycle: impl {v['impl']}, {args.iters} iterations per round, best of 5")
+    print(f"runtime_lifecycle: impl {v['impl']}, {args.iters} iterations per round, "
+          f"best of {args.rounds}")
     widths = [max(len(str(r[i])) for r in rows + [("metric", "value", "baseline", "ratio")])
               for i in range(4)]
     header = ("metric", "value", "baseline", "ratio")

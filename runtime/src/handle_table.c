@@ -136,50 +136,68 @@ static aa_misuse_code aa__bad_handle_code(aa__kind kind, aa_misuse_code code)
     return kind == AA__KIND_FOREIGN_CALL ? AA_MISUSE_FOREIGN_COMPLETE_STALE : code;
 }
 
-aa__slot *aa__handle_enter(uint64_t handle, aa__kind kind, aa_type type, uint32_t bit, aa_op op)
+/* Classifies and reports a handle that failed validation. Out of line and cold, so that the
+ * valid path of every ABI call stays a few loads, compares and one CAS. */
+__attribute__((noinline, cold)) static void aa__handle_reject(uint64_t handle, aa__kind kind,
+                                                              aa_type type, aa_op op)
 {
     if ((handle >> 58) != AA__MAGIC || ((handle >> 56) & 3) != (uint64_t)kind) {
         aa__misuse(aa__bad_handle_code(kind, AA_MISUSE_INVALID_HANDLE), op, handle,
-                   "not a %s handle issued by this runtime",
-                   aa__kind_name(kind));
-        return NULL;
+                   "not a %s handle issued by this runtime", aa__kind_name(kind));
+        return;
     }
-    uint32_t index = (uint32_t)(handle & AA__INDEX_MASK);
     uint32_t gen = (uint32_t)(handle >> AA__INDEX_BITS) & AA__GEN_MASK;
-    aa__slot *slot = aa__slot_at(index);
+    aa__slot *slot = aa__slot_at((uint32_t)(handle & AA__INDEX_MASK));
     if (slot == NULL || gen == 0) {
         aa__misuse(aa__bad_handle_code(kind, AA_MISUSE_INVALID_HANDLE), op, handle,
-                   "no such %s was ever created",
-                   aa__kind_name(kind));
+                   "no such %s was ever created", aa__kind_name(kind));
+        return;
+    }
+    uint64_t word = atomic_load_explicit(&slot->word, memory_order_acquire);
+    uint32_t slot_gen = aa__word_gen(word);
+    if (slot_gen != gen || !(word & AA__SLOT_LIVE)) {
+        /* A generation behind the slot's was issued and retired: use after free. */
+        uint32_t behind = (slot_gen - gen) & AA__GEN_MASK;
+        if (behind != 0 && behind < (1u << (AA__GEN_BITS - 1))) {
+            aa__misuse(aa__bad_handle_code(kind, AA_MISUSE_STALE_HANDLE), op, handle,
+                       "the %s was already released", aa__kind_name(kind));
+        } else {
+            aa__misuse(aa__bad_handle_code(kind, AA_MISUSE_INVALID_HANDLE), op, handle,
+                       "no such %s was ever created", aa__kind_name(kind));
+        }
+        return;
+    }
+    if (kind == AA__KIND_FUTURE && aa__handle_family(handle) != type) {
+        aa__misuse(AA_MISUSE_WRONG_FAMILY, op, handle,
+                   "called the %s function on a future of family %s", aa_type_name(type),
+                   aa_type_name(aa__handle_family(handle)));
+        return;
+    }
+    /* Valid a moment ago and retired since (a call racing a free): still a stale handle. */
+    aa__misuse(aa__bad_handle_code(kind, AA_MISUSE_STALE_HANDLE), op, handle,
+               "the %s is being released by a concurrent call", aa__kind_name(kind));
+}
+
+aa__slot *aa__handle_enter(uint64_t handle, aa__kind kind, aa_type type, uint32_t bit, aa_op op)
+{
+    uint32_t gen = (uint32_t)(handle >> AA__INDEX_BITS) & AA__GEN_MASK;
+    aa__slot *slot = NULL;
+    if ((handle >> 56) == ((uint64_t)AA__MAGIC << 2 | (uint64_t)kind) && gen != 0 &&
+        (kind != AA__KIND_FUTURE || aa__handle_family(handle) == type)) {
+        slot = aa__slot_at((uint32_t)(handle & AA__INDEX_MASK));
+    }
+    if (slot == NULL) {
+        aa__handle_reject(handle, kind, type, op);
         return NULL;
     }
-    /* Acquire pairs with the release that published the slot (alloc) or retired it. */
+    /* Acquire pairs with the release that published the slot (alloc) or retired it, and with
+     * the previous call's exit: we see everything it did to the object. */
     uint64_t word = atomic_load_explicit(&slot->word, memory_order_acquire);
+    uint64_t expect = (uint64_t)gen << 32 | AA__SLOT_LIVE;
     for (;;) {
-        uint32_t slot_gen = aa__word_gen(word);
-        if (slot_gen != gen || !(word & AA__SLOT_LIVE)) {
-            /* A generation behind the slot's was issued and retired: use after free. */
-            uint32_t behind = (slot_gen - gen) & AA__GEN_MASK;
-            if (behind != 0 && behind < (1u << (AA__GEN_BITS - 1))) {
-                aa__misuse(aa__bad_handle_code(kind, AA_MISUSE_STALE_HANDLE), op, handle,
-                           "the %s was already released",
-                           aa__kind_name(kind));
-            } else {
-                aa__misuse(aa__bad_handle_code(kind, AA_MISUSE_INVALID_HANDLE), op, handle,
-                           "no such %s was ever created",
-                           aa__kind_name(kind));
-            }
-            return NULL;
-        }
-        if (kind == AA__KIND_FUTURE && aa__handle_family(handle) != type) {
-            aa__misuse(AA_MISUSE_WRONG_FAMILY, op, handle,
-                       "called the %s function on a future of family %s", aa_type_name(type),
-                       aa_type_name(aa__handle_family(handle)));
-            return NULL;
-        }
-        if (word & AA__SLOT_FREE_PENDING) {
-            aa__misuse(aa__bad_handle_code(kind, AA_MISUSE_STALE_HANDLE), op, handle,
-                       "the %s is being released by a concurrent call", aa__kind_name(kind));
+        if ((word & ~(uint64_t)(AA__SLOT_BUSY | AA__SLOT_CANCELLING)) != expect) {
+            /* Wrong generation, not live, or a free already pending. */
+            aa__handle_reject(handle, kind, type, op);
             return NULL;
         }
         bool is_free = op == AA_OP_FREE;
@@ -199,7 +217,6 @@ aa__slot *aa__handle_enter(uint64_t handle, aa__kind kind, aa_type type, uint32_
                        is_free ? " (the free is deferred to it)" : "");
             return NULL;
         }
-        /* Acquire: we see everything the previous call on this handle did before its exit. */
         if (atomic_compare_exchange_weak_explicit(&slot->word, &word, word | bit,
                                                   memory_order_acquire, memory_order_acquire)) {
             return slot;
