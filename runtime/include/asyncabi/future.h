@@ -39,7 +39,8 @@ typedef struct aa_future_vtable {
      * unexpected error. */
     aa_poll (*poll)(aa_future *future, void *state);
     /* Release `state`. Called exactly once: after the poll that returned READY, or from
-     * aa_future_free() if that comes first, whatever the state (never from cancel). May be NULL. */
+     * aa_future_complete() (after a cancel) or aa_future_free() if one comes first, whatever
+     * the state (never from cancel). May be NULL. */
     void (*drop)(void *state);
     /* A short name for traces and misuse reports (e.g. the export's name). May be NULL. */
     const char *name;
