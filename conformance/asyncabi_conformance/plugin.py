@@ -355,6 +355,11 @@ def pytest_sessionfinish(session, exitstatus):
     if json_path:
         pathlib.Path(json_path).parent.mkdir(parents=True, exist_ok=True)
         pathlib.Path(json_path).write_text(json.dumps(data, indent=1))
+        # Every byte each runner wrote to stderr, whole, beside the results.
+        logs = pathlib.Path(json_path).parent / "stderr"
+        logs.mkdir(exist_ok=True)
+        for name, runner in harness.runners.items():
+            (logs / f"{name.replace('~', '-')}.log").write_text(runner.stderr_all())
     html_path = session.config.getoption("--conform-html")
     if html_path:
         pathlib.Path(html_path).parent.mkdir(parents=True, exist_ok=True)
