@@ -1,0 +1,13 @@
+/* cancel, complete, then free last. */
+#include "prelude.h"
+
+void run(void)
+{
+    uint64_t h = uniffi_demo_fn_func_sleep(1);
+    ffi_demo_rust_future_poll_void(h, on_continuation, 0);
+    ffi_demo_rust_future_cancel_void(h);
+    wait_for_ready(0);
+    RustCallStatus st = {0};
+    ffi_demo_rust_future_complete_void(h, &st);
+    ffi_demo_rust_future_free_void(h);
+}
