@@ -8,8 +8,8 @@ import subprocess
 import pytest
 
 HERE = pathlib.Path(__file__).resolve().parent
-CHECKER = os.environ.get("ASYNCABI_CHECKER") or str(
-    pathlib.Path(os.environ.get("ASYNCABI_BUILD_DIR", "build")) / "checker" / "asyncabi-check")
+CHECKER = os.path.abspath(os.environ.get("ASYNCABI_CHECKER") or str(
+    pathlib.Path(os.environ.get("ASYNCABI_BUILD_DIR", "build")) / "checker" / "asyncabi-check"))
 CORPUS = HERE / "corpus"
 BAD = CORPUS / "cancel-frees" / "bad_1.c"       # two cancel-frees findings
 GOOD = CORPUS / "cancel-frees" / "good_1.c"

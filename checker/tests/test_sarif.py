@@ -8,8 +8,8 @@ import subprocess
 import jsonschema
 
 HERE = pathlib.Path(__file__).resolve().parent
-CHECKER = os.environ.get("ASYNCABI_CHECKER") or str(
-    pathlib.Path(os.environ.get("ASYNCABI_BUILD_DIR", "build")) / "checker" / "asyncabi-check")
+CHECKER = os.path.abspath(os.environ.get("ASYNCABI_CHECKER") or str(
+    pathlib.Path(os.environ.get("ASYNCABI_BUILD_DIR", "build")) / "checker" / "asyncabi-check"))
 SCHEMA = json.loads((HERE / "sarif" / "sarif-schema-2.1.0.json").read_text())
 
 
