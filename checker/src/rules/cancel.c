@@ -177,7 +177,9 @@ static char *event_release_key(aac_tu *t, CXCursor c)
     int direct = 0;
     char *callee = aac_callee_name(c, &direct);
     char *key = NULL;
-    if (direct && (aac_release_fn(callee, 1) || is_memory_free(t, callee))) {
+    /* a release names its resource: calls without arguments are not tracked */
+    if (direct && clang_Cursor_getNumArguments(c) > 0 &&
+        (aac_release_fn(callee, 1) || is_memory_free(t, callee))) {
         aac_call call = {callee, c, 1};
         key = release_key(t, &call);
     }

@@ -6,7 +6,8 @@
  *                           of pthread_getspecific()
  *
  * Sinks: aa_future_new's state argument; the callback_data of ffi_*_rust_future_poll_*; any
- * argument named *data or state of an aa_*, ffi_* or uniffi_* function; the first argument of
+ * argument named callback_data, complete_data, user_data, waker_data or state of an aa_*, ffi_*
+ * or uniffi_* function; the first argument of
  * a call through a continuation / complete / dropped callback pointer; stores into fields of
  * an AA_FUTURE_STATE struct or of the dropped-callback struct.
  */
@@ -154,9 +155,14 @@ static int is_data_param(const char *callee, CXCursor fn, int idx)
     if (fn.kind != CXCursor_FunctionDecl || idx >= clang_Cursor_getNumArguments(fn)) {
         return 0;
     }
+    /* the names UniFFI and the runtime give to data that travels with a callback */
+    static const char *const names[] = {"callback_data", "complete_data", "user_data", "state",
+                                        "waker_data", NULL};
     char *pn = aac_spelling(clang_Cursor_getArgument(fn, (unsigned)idx));
-    size_t l = strlen(pn);
-    int ok = (l >= 4 && !strcmp(pn + l - 4, "data")) || !strcmp(pn, "state");
+    int ok = 0;
+    for (int i = 0; names[i] && !ok; i++) {
+        ok = !strcmp(pn, names[i]);
+    }
     free(pn);
     return ok;
 }

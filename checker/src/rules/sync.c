@@ -70,7 +70,9 @@ static void check_shared_record(aac_tu *t, CXCursor rec)
         CXType ft = clang_getCursorType(fd);
         char mutex[128];
         char *fname = aac_spelling(fd);
-        if (aac_annotation(fd, "guarded_by", mutex, sizeof mutex) ||
+        if (aac_annotation(fd, "set_once", NULL, 0)) {
+            /* written by the creator before the struct is shared: read-only afterwards */
+        } else if (aac_annotation(fd, "guarded_by", mutex, sizeof mutex) ||
             aac_annotation(fd, "ts_guarded_by", mutex, sizeof mutex)) {
             int found = 0;
             for (int j = 0; j < w.n && !found; j++) {
@@ -91,7 +93,7 @@ static void check_shared_record(aac_tu *t, CXCursor rec)
             if (!nested_shared) {
                 aac_report(t, AAC_SYNC_UNGUARDED_FIELD, fd,
                            "field '%s' of shared struct '%s' is mutable but neither _Atomic, "
-                           "const, nor AA_GUARDED_BY(mutex)",
+                           "const, AA_GUARDED_BY(mutex), nor AA_SET_ONCE",
                            fname, rname ? rname : "?");
             }
         }
@@ -153,6 +155,11 @@ static void on_exit_(aac_flow *fl, aac_state *st, CXCursor at, int is_return)
 
 static int exempt(const aac_func *f)
 {
+    /* foo_locked(): by convention its caller holds the locks (say it with AA_REQUIRES too) */
+    size_t n = strlen(f->name);
+    if (n > 7 && !strcmp(f->name + n - 7, "_locked")) {
+        return 1;
+    }
     static const char *const suffixes[] = {"_init", "_new", "_create", "_destroy", "_free",
                                            "_drop", "_fini", NULL};
     if (f->roles & AAC_ROLE_FREE) {
@@ -192,10 +199,33 @@ void aac_rules_sync(aac_tu *t)
         fl.on_event = on_event;
         fl.on_exit = on_exit_;
         aac_state st = {0};
-        CXCursor k[64];
-        int n = aac_children(f->cursor, k, 64);
-        if (n > 0 && n <= 64 && k[n - 1].kind == CXCursor_CompoundStmt) {
-            aac_flow_run(&fl, k[n - 1], &st);
+        /* AA_REQUIRES(s->mu, ...): the caller holds these on entry */
+        char req[512];
+        if (aac_annotation(f->cursor, "requires", req, sizeof req)) {
+            char *save = NULL;
+            for (char *tok = strtok_r(req, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+                char key[256];
+                size_t w = 0;
+                for (const char *r = tok; *r && w + 1 < sizeof key; r++) {
+                    if (*r == ' ' || *r == '&' || *r == '(' || *r == ')' || *r == '*') {
+                        continue;
+                    }
+                    if (r[0] == '-' && r[1] == '>') {
+                        key[w++] = '.';
+                        r++;
+                        continue;
+                    }
+                    key[w++] = *r;
+                }
+                key[w] = 0;
+                aac_item *it = aac_state_put(&st, key, f->cursor);
+                it->may = it->must = 1;
+            }
         }
+        CXCursor body = aac_body(f->cursor);
+        if (!clang_Cursor_isNull(body)) {
+            aac_flow_run(&fl, body, &st);
+        }
+        aac_state_clear(&st);
     }
 }

@@ -32,15 +32,19 @@
 #define AA_SHARED ASYNCABI_ANNOTATE("shared")
 /* A field of an AA_SHARED struct that is only accessed with `mutex` held. */
 #define AA_GUARDED_BY(mutex) ASYNCABI_ANNOTATE("guarded_by:" #mutex)
+/* A field of an AA_SHARED struct written only before the struct is shared (by its creator),
+ * read-only afterwards: C's `const` for fields that a calloc'd struct cannot initialise. */
+#define AA_SET_ONCE ASYNCABI_ANNOTATE("set_once")
 /* Future state: what is stored here travels between threads (the Send rule). */
 #define AA_FUTURE_STATE ASYNCABI_ANNOTATE("future_state")
 
 /* --- Clang thread-safety analysis (-Wthread-safety), for asyncabi-check's sync rules ---
  * Under clang these map to clang's capability attributes; the checker parses with
  * -Wthread-safety and reports clang's findings as sync-guarded-access. Clang 14 cannot name a
- * sibling field in guarded_by() in C, so use AA_TS_GUARDED_BY for globals guarded by a global
- * mutex and AA_REQUIRES(p->mu) on functions; for struct fields use AA_GUARDED_BY(mu), which
- * the checker's own lockset walk enforces. Other compilers see nothing. */
+ * sibling field in guarded_by() in C, and libc's lock functions carry no capability
+ * attributes: use the AA_TS_* forms with capability-annotated lock types and wrappers (clang
+ * checks them), and AA_GUARDED_BY(mu) / AA_REQUIRES(p->mu) for struct fields guarded by a
+ * pthread or C11 mutex (the checker's own lockset walk checks them). Others see nothing. */
 #if defined(__clang__)
 #define AA_TS_ATTR_(x) __attribute__((x))
 #else
@@ -54,8 +58,11 @@
 #define AA_ACQUIRE(...) AA_TS_ATTR_(acquire_capability(__VA_ARGS__))
 #define AA_RELEASE(...) AA_TS_ATTR_(release_capability(__VA_ARGS__))
 #define AA_TRY_ACQUIRE(...) AA_TS_ATTR_(try_acquire_capability(__VA_ARGS__))
-#define AA_REQUIRES(...) AA_TS_ATTR_(requires_capability(__VA_ARGS__))
+#define AA_TS_REQUIRES(...) AA_TS_ATTR_(requires_capability(__VA_ARGS__))
 #define AA_EXCLUDES(...) AA_TS_ATTR_(locks_excluded(__VA_ARGS__))
+/* A function whose caller holds `mutex` fields (pthread / C11 mutexes, as AA_GUARDED_BY):
+ * checked by asyncabi-check's own lockset walk, e.g. AA_REQUIRES(q->mu). */
+#define AA_REQUIRES(...) ASYNCABI_ANNOTATE("requires:" #__VA_ARGS__)
 /* The body of a lock wrapper itself, which clang cannot see through. */
 #define AA_NO_THREAD_SAFETY_ANALYSIS AA_TS_ATTR_(no_thread_safety_analysis)
 
