@@ -84,6 +84,17 @@ def _judge_step(step, outcome, index, where, scale):
             if sub.get("timeout"):
                 failures.append(_fail("timeout", index, f"{sub_where}: did not finish"))
                 continue
+            if "distinct" in sub:  # a call made `count` times: judge each distinct outcome
+                times = sum(d.get("times", 0) for d in sub["distinct"])
+                if times != call.get("count", 1):
+                    failures.append(_fail("runner", index, f"{sub_where}: {times} outcomes "
+                                          f"for {call.get('count')} calls"))
+                for d in sub["distinct"]:
+                    failures += _judge_expect(call.get("expect"), d, index,
+                                              f"{sub_where} ({d.get('times')} of them)")
+                failures += _judge_elapsed(call.get("elapsed_ms"), sub.get("elapsed_ms"), index,
+                                           sub_where, scale)
+                continue
             failures += _judge_expect(call.get("expect"), sub, index, sub_where)
             failures += _judge_elapsed(call.get("elapsed_ms"), sub.get("elapsed_ms"), index,
                                        sub_where, scale)
@@ -109,6 +120,12 @@ def _judge_expect(expect, outcome, index, where):
         if "value" not in outcome or not values_equal(expect["value"], outcome["value"]):
             return [_fail("outcome", index, f"{where}: got {got}, expected value "
                           f"{_short(expect['value'])}")]
+    elif "at_least" in expect:
+        value = outcome.get("value")
+        if not isinstance(value, (int, float)) or isinstance(value, bool) \
+                or value < expect["at_least"]:
+            return [_fail("outcome", index, f"{where}: got {got}, expected a value of at least "
+                          f"{expect['at_least']}")]
     elif "error" in expect:
         err = outcome.get("error")
         want = expect["error"]

@@ -31,6 +31,9 @@ import weakref
 from . import ffi
 from .codec import Codec, parse_type
 
+INT_RANGES = {f"{sign}{bits}": ((-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if sign == "i"
+                                 else (0, (1 << bits) - 1))
+              for sign in "ui" for bits in (8, 16, 32, 64)}
 BUFFER_KINDS = {"string", "bytes", "optional", "sequence", "map", "record", "enum", "error"}
 
 
@@ -202,6 +205,10 @@ class Library:
         kind = self.codec.kind(parsed)
         if kind == "bool":
             return 1 if value else 0
+        if kind in INT_RANGES:  # ctypes would wrap 256 to 0 without a word: refuse instead
+            low, high = INT_RANGES[kind]
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise ValueError(f"{value!r} does not fit in {kind}")
         if kind == "object":
             return self.lower_object(parsed, value)
         if kind == "callback_interface":

@@ -80,7 +80,7 @@ class Codec:
     def write(self, out: bytearray, type_name, value) -> None:
         kind = self.kind(type_name)
         if kind in PRIMITIVE_FORMATS:
-            out += struct.pack(PRIMITIVE_FORMATS[kind], value)
+            out += struct.pack(PRIMITIVE_FORMATS[kind], value)  # struct.error if out of range
         elif kind == "bool":
             out += struct.pack(">b", 1 if value else 0)
         elif kind in ("string", "bytes"):

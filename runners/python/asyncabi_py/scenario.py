@@ -8,6 +8,8 @@ An outcome is one of
 plus "exception" (the native exception's qualified name) and "elapsed_ms".
 """
 import asyncio
+import hashlib
+import json
 import threading
 import time
 
@@ -49,7 +51,12 @@ class ForeignObject:
                     await asyncio.sleep(delay * run.time_scale / 1000.0)
                 if spec.get("result") == "never":
                     await asyncio.get_running_loop().create_future()
-                value = _produce(spec, method, named)
+                if spec.get("result") == "call":  # re-enter the producer, then adjust
+                    call = dict(spec["call"], args=[_resolve(a, named, self)
+                                                    for a in spec["call"].get("args", [])])
+                    value = await run._call(call) + spec.get("plus", 0)
+                else:
+                    value = _produce(spec, method, named)
             except asyncio.CancelledError:
                 stats["cancelled"] += 1
                 raise
@@ -72,9 +79,12 @@ class ForeignObject:
         return impl
 
 
-def _resolve(template, named):
+def _resolve(template, named, this=None):
     if isinstance(template, dict) and "$arg" in template:
-        return named[template["$arg"]]
+        value = named[template["$arg"]]
+        return value + template["plus"] if "plus" in template else value
+    if isinstance(template, dict) and "$self" in template:
+        return this
     if isinstance(template, dict) and "$format" in template:
         return template["$format"].format(**named)
     return template
@@ -106,8 +116,15 @@ def from_json(value):
     return value
 
 
+LONG_STRING = 4096
+
+
 def to_json(value):
-    """Binding values to the protocol's JSON (objects become {"$object": type})."""
+    """Binding values to the protocol's JSON (objects become {"$object": type}; a string
+    longer than 4096 characters becomes {"$string": {"length": n, "sha256": hex}})."""
+    if isinstance(value, str) and len(value) > LONG_STRING:
+        return {"$string": {"length": len(value),
+                            "sha256": hashlib.sha256(value.encode()).hexdigest()}}
     if isinstance(value, ObjectRef):
         return {"$object": value.type_name}
     if isinstance(value, (bytes, bytearray)):
@@ -285,17 +302,35 @@ class ScenarioRun:
         return await self._outcome_of(asyncio.shield(task), getattr(task, "spec", {}))
 
     async def step_gather(self, step):
+        """Runs every call concurrently; a call with "count": N runs N times and is reported
+        once, as its distinct outcomes with how many times each occurred."""
         order = []
         start = time.monotonic()
 
         async def one(spec):
             outcome = await self._outcome_of(self._call(spec), spec)
-            order.append(spec.get("label", spec["function"]))
-            outcome["label"] = spec.get("label", spec["function"])
-            return outcome
+            label = spec.get("label", spec["function"])
+            if label not in order:
+                order.append(label)
+            return label, outcome
+
+        async def group(spec):
+            count = spec.get("count", 1)
+            outcomes = await asyncio.gather(*(one(spec) for _ in range(count)))
+            if count == 1:
+                return dict(outcomes[0][1], label=outcomes[0][0])
+            distinct = {}
+            for _, outcome in outcomes:
+                elapsed = outcome.pop("elapsed_ms", 0.0)
+                key = json.dumps(outcome, sort_keys=True)
+                entry = distinct.setdefault(key, dict(outcome, times=0, elapsed_ms=0.0))
+                entry["times"] += 1
+                entry["elapsed_ms"] = max(entry["elapsed_ms"], elapsed)
+            return {"label": outcomes[0][0], "count": count, "distinct": list(distinct.values()),
+                    "elapsed_ms": max(d["elapsed_ms"] for d in distinct.values())}
         try:
             results = await asyncio.wait_for(
-                asyncio.gather(*(one(s) for s in step["calls"])), self.step_timeout * 2)
+                asyncio.gather(*(group(s) for s in step["calls"])), self.step_timeout * 2)
         except asyncio.TimeoutError as exc:
             raise StepAbort({"timeout": True, "exception": exception_name(exc), "order": order})
         return {"results": results, "order": order,
