@@ -3,9 +3,11 @@
  * foreign calls, all at once. Checks that every poll got exactly one continuation, that each
  * state was dropped exactly once, that nothing was reported as misuse, and that nothing leaked.
  * Run under [tsan] for races and [asan] for use-after-free. argv[1]: futures per worker. */
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "harness.h"
@@ -226,8 +228,18 @@ static void *binding(void *arg)
     }
 }
 
+static void on_alarm(int sig)
+{
+    (void)sig;
+    static const char msg[] = "stress: no progress for 90 s (a continuation was lost?)\n";
+    write(2, msg, sizeof msg - 1);
+    _exit(1);
+}
+
 int main(int argc, char **argv)
 {
+    signal(SIGALRM, on_alarm);
+    alarm(90);
     setenv("STRESS_N", argc > 1 ? argv[1] : "3000", 1);
     th_misuse_install();
     pthread_t workers[WORKERS], wakers[WAKERS], cancellers[CANCELLERS], bind;
