@@ -150,6 +150,8 @@ def _judge_elapsed(bounds, elapsed, index, where, scale):
         return []
     low = bounds.get("min")
     high = bounds.get("max")
+    if bounds.get("unscaled"):
+        scale = 1.0
     if low is not None and elapsed < low * scale * 0.9:
         return [_fail("timing", index, f"{where}: took {elapsed:.1f} ms, expected at least "
                       f"{low * scale:.1f} ms")]

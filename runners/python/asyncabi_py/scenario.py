@@ -259,11 +259,13 @@ class ScenarioRun:
             return await result
         raise ValueError(f"unknown 'on': {where!r}")
 
-    async def _outcome_of(self, awaitable, spec):
-        """Awaits with the step deadline and turns the result into an outcome."""
+    async def _outcome_of(self, awaitable, spec, deadline=True):
+        """Awaits (with the step deadline unless the caller enforces one) and turns the result
+        into an outcome."""
         start = time.monotonic()
         try:
-            value = await asyncio.wait_for(awaitable, self.step_timeout)
+            value = await (asyncio.wait_for(awaitable, self.step_timeout) if deadline
+                           else awaitable)
             outcome = {"value": to_json(value)}
             if "save" in spec:
                 self.vars[spec["save"]] = value
@@ -307,8 +309,8 @@ class ScenarioRun:
         order = []
         start = time.monotonic()
 
-        async def one(spec):
-            outcome = await self._outcome_of(self._call(spec), spec)
+        async def one(spec):  # the gather as a whole has the deadline
+            outcome = await self._outcome_of(self._call(spec), spec, deadline=False)
             label = spec.get("label", spec["function"])
             if label not in order:
                 order.append(label)
