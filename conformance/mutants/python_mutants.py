@@ -51,8 +51,9 @@ MUTANTS = {
         "expect": ["foreign-complete-missing", "timeout"],
     },
     "completes_foreign_twice": {
-        "bug": "calls a foreign future's complete callback twice",
-        "expect": ["foreign-complete-twice"],
+        "bug": "calls a foreign future's complete callback twice (a buffer result is then "
+               "handed over twice: the producer may crash before its monitor can report)",
+        "expect": ["foreign-complete-twice", "runner-crashed"],
     },
     "ignores_dropped_callback": {
         "bug": "leaves the producer's no-op dropped callback in place: a foreign task keeps "
