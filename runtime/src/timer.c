@@ -33,8 +33,9 @@ static struct {
     pthread_mutex_t lock;
     pthread_cond_t cond;   /* signalled when the earliest deadline changes or on shutdown */
     bool cond_ready;       /* cond initialised with the monotonic clock */
-    bool running;          /* guarded by lock: the thread exists */
-    bool stopping;         /* guarded by lock */
+    bool running;          /* guarded by lock: a current service thread exists */
+    unsigned epoch;        /* guarded by lock: bumped by shutdown; a thread of an older epoch
+                            * exits, even if a new thread was started before it noticed */
     pthread_t thread;
     aa__timer **heap;      /* guarded by lock */
     size_t count, capacity;
@@ -109,10 +110,10 @@ static void aa__timer_retire(aa__timer *t)
 
 static void *aa__timer_main(void *arg)
 {
-    (void)arg;
+    unsigned epoch = (unsigned)(uintptr_t)arg;
     aa__timer *due[AA__FIRE_BATCH];
     pthread_mutex_lock(&aa__timers.lock);
-    while (!aa__timers.stopping) {
+    while (aa__timers.epoch == epoch) {
         if (aa__timers.count == 0) {
             pthread_cond_wait(&aa__timers.cond, &aa__timers.lock);
             continue;
@@ -161,8 +162,8 @@ static bool aa__timer_start_locked(void)
         }
         aa__timers.cond_ready = true;
     }
-    aa__timers.stopping = false;
-    if (pthread_create(&aa__timers.thread, NULL, aa__timer_main, NULL) != 0) {
+    if (pthread_create(&aa__timers.thread, NULL, aa__timer_main,
+                       (void *)(uintptr_t)aa__timers.epoch) != 0) {
         return false;
     }
     aa__timers.running = true;
@@ -198,7 +199,8 @@ uint64_t aa_timer_at(uint64_t deadline_ns, aa_waker *waker)
     aa__heap_set(aa__timers.count++, t);
     aa__sift_up(t->index);
     if (t->index == 0) {
-        pthread_cond_signal(&aa__timers.cond);
+        /* Broadcast: a thread of an ended epoch may still be waiting on the same cond. */
+        pthread_cond_broadcast(&aa__timers.cond);
     }
     uint64_t id = t->id;
     pthread_mutex_unlock(&aa__timers.lock);
@@ -242,8 +244,8 @@ void aa_timer_shutdown(void)
         pthread_mutex_unlock(&aa__timers.lock);
         return;
     }
-    aa__timers.stopping = true;
-    pthread_cond_signal(&aa__timers.cond);
+    aa__timers.epoch++;
+    pthread_cond_broadcast(&aa__timers.cond);
     aa__timer **pending = aa__timers.heap;
     size_t count = aa__timers.count;
     for (size_t i = 0; i < count; i++) {
@@ -255,7 +257,13 @@ void aa_timer_shutdown(void)
     aa__timers.running = false;
     pthread_mutex_unlock(&aa__timers.lock);
 
-    pthread_join(thread, NULL);
+    if (pthread_equal(thread, pthread_self())) {
+        /* Called from a wake on the service thread: it cannot join itself, and it exits on
+         * its own once the callback returns (its epoch is over). */
+        pthread_detach(thread);
+    } else {
+        pthread_join(thread, NULL);
+    }
     /* Cancelled, not fired: their futures are being torn down with the service. */
     for (size_t i = 0; i < count; i++) {
         aa_waker_release(pending[i]->waker);

@@ -2,6 +2,7 @@
  * timer never fires, cancel of a fired or unknown id is false, and shutdown releases pending
  * wakers (valgrind: nothing leaks) and the service restarts afterwards. */
 #define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
 #include <time.h>
 
 #include "harness.h"
@@ -29,6 +30,66 @@ static void wait_fired(int n)
         sleep_ms(1);
     }
     CHECK_EQ(atomic_load(&fired), n);
+}
+
+/* --- Many threads setting and cancelling timers at once: each timer either fires (one
+ * wake event) or is cancelled (cancel returns true), never both, never neither. --- */
+#define SETTERS 4
+#define PER_SETTER 300
+static _Atomic int wake_events, cancelled_ok;
+
+static void count_wakes(const aa_event *e, void *u)
+{
+    (void)u;
+    if (e->op == AA_OP_WAKE) {
+        atomic_fetch_add(&wake_events, 1);
+    }
+}
+
+static void *setter(void *arg)
+{
+    th_manual *m = arg;
+    uint64_t ids[PER_SETTER];
+    for (int i = 0; i < PER_SETTER; i++) {
+        ids[i] = aa_timer_after((uint64_t)(i % 7) * 100000u, aa_waker_retain(m->waker));
+        CHECK(ids[i] != 0);
+    }
+    for (int i = 0; i < PER_SETTER; i += 2) {
+        if (aa_timer_cancel(ids[i])) {
+            atomic_fetch_add(&cancelled_ok, 1);
+        }
+    }
+    return NULL;
+}
+
+static void concurrent_timers(void)
+{
+    uint64_t h[SETTERS];
+    th_manual *m[SETTERS];
+    pthread_t t[SETTERS];
+    aa_set_event_hook(count_wakes, NULL);
+    for (int i = 0; i < SETTERS; i++) {
+        h[i] = th_manual_new(AA_TYPE_VOID, NULL, &m[i]);
+        aa_future_poll(AA_TYPE_VOID, h[i], record, 99); /* stashes a waker */
+    }
+    atomic_store(&fired, 0);
+    for (int i = 0; i < SETTERS; i++) {
+        pthread_create(&t[i], NULL, setter, m[i]);
+    }
+    for (int i = 0; i < SETTERS; i++) {
+        pthread_join(t[i], NULL);
+    }
+    int total = SETTERS * PER_SETTER;
+    for (int i = 0; i < 2000 && atomic_load(&wake_events) + atomic_load(&cancelled_ok) < total; i++) {
+        sleep_ms(1);
+    }
+    CHECK_EQ(atomic_load(&wake_events) + atomic_load(&cancelled_ok), total);
+    aa_set_event_hook(NULL, NULL);
+    aa_timer_shutdown();
+    for (int i = 0; i < SETTERS; i++) {
+        aa_future_free(AA_TYPE_VOID, h[i]);
+    }
+    atomic_store(&fired, 0);
 }
 
 int main(void)
@@ -86,6 +147,7 @@ int main(void)
     for (int i = 0; i < N; i++) {
         aa_future_free(AA_TYPE_VOID, h[i]);
     }
+    concurrent_timers();
     CHECK_EQ(th_misuse_total(), 0);
     th_check_no_leaks();
     printf("ok\n");
