@@ -2,7 +2,7 @@
  * callback that re-enters poll, complete, cancel or free on the same handle (from inside poll,
  * wake, cancel or free) neither deadlocks nor trips the concurrent-call detector. A binding
  * with a synchronous event loop does exactly this. */
-#include "harness.h"
+#include "foreign_harness.h"
 
 typedef struct driver {
     uint64_t handle;
@@ -83,6 +83,19 @@ int main(void)
     aa_future_cancel(d4.type, d4.handle);
     CHECK(d4.freed);
     CHECK_EQ(d4.status, UNIFFI_CALL_CANCELLED);
+
+    /* A foreign completion wakes the future; the continuation re-polls (READY), completes and
+     * frees it, which drops the foreign call, all inside the binding's complete call. */
+    fh_binding b = {0};
+    driver d5 = {.type = AA_TYPE_U64};
+    d5.handle = fh_future_new(AA_TYPE_U64, &b, NULL);
+    aa_future_poll(d5.type, d5.handle, drive, (uint64_t)(uintptr_t)&d5);
+    CHECK(!d5.freed);
+    aa_foreign_call_complete_u64(b.complete_data, (UniffiForeignFutureResultU64){3, {0, {0, 0, NULL}}});
+    CHECK(d5.freed);
+    CHECK_EQ(d5.status, 0);
+    CHECK_EQ(atomic_load(&b.dropped_calls), 1);
+    CHECK_EQ(aa_foreign_call_live_count(), 0);
 
     CHECK_EQ(th_misuse_total(), 0);
     th_check_no_leaks();
