@@ -243,7 +243,8 @@ void aa_future_poll(aa_type type, uint64_t handle, UniffiRustFutureContinuationC
     }
     /* Pending. Leave the slot *before* parking the continuation: once parked, a wake on another
      * thread may invoke it and the binding may poll again at once, which must not look like a
-     * concurrent call. Our own reference keeps the core alive until we are done with it. */
+     * concurrent call. Our own reference keeps the core alive until we are done with it
+     * (relaxed: taken while BUSY, so the handle's reference already keeps the core alive). */
     atomic_fetch_add_explicit(&core->refs, 1, memory_order_relaxed);
     bool must_free = aa__handle_exit(slot, AA__SLOT_BUSY);
     aa__continuation cont = aa__scheduler_store(&core->sched, callback, callback_data);

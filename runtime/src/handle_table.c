@@ -285,6 +285,8 @@ void *aa__handle_lookup(uint64_t handle, aa__kind kind)
     if (slot == NULL) {
         return NULL;
     }
+    /* Acquire pairs with alloc's release (the caller's mutex orders it too; this keeps the
+     * function correct on its own). */
     uint64_t word = atomic_load_explicit(&slot->word, memory_order_acquire);
     uint32_t gen = (uint32_t)(handle >> AA__INDEX_BITS) & AA__GEN_MASK;
     if (!(word & AA__SLOT_LIVE) || aa__word_gen(word) != gen) {
