@@ -445,25 +445,37 @@ static void check_records(aac_tu *t)
 
 /* ---- vtables ---- */
 
-static int is_vtable_record(aac_tu *t, CXCursor rec, const char *name)
+/* The records passed to uniffi_<ns>_fn_init_callback_vtable_<iface>(const VTable *). */
+static void init_vtable_records(aac_tu *t, aac_cursors *out)
+{
+    for (size_t i = 0; i < t->fdecls.len; i++) {
+        CXCursor fn = t->fdecls.items[i];
+        if (clang_Cursor_getNumArguments(fn) != 1) {
+            continue;
+        }
+        char *name = aac_spelling(fn);
+        int init = !strncmp(name, "uniffi_", 7) && strstr(name, "_fn_init_callback_vtable_");
+        free(name);
+        if (!init) {
+            continue;
+        }
+        CXType at = clang_getCanonicalType(clang_getCursorType(clang_Cursor_getArgument(fn, 0)));
+        if (at.kind == CXType_Pointer) {
+            CXCursor d = clang_getTypeDeclaration(clang_getCanonicalType(clang_getPointeeType(at)));
+            aac_cursors_push(out, clang_getCanonicalCursor(d));
+        }
+    }
+}
+
+static int is_vtable_record(const aac_cursors *inits, CXCursor rec, const char *name)
 {
     if (aac_annotation(rec, "vtable", NULL, 0) || strstr(name, "VTableCallbackInterface")) {
         return 1;
     }
-    /* the pointee of uniffi_<ns>_fn_init_callback_vtable_<iface>(const VTable *) */
-    for (size_t i = 0; i < t->fdecls.len; i++) {
-        char *fn = aac_spelling(t->fdecls.items[i]);
-        int init = !strncmp(fn, "uniffi_", 7) && strstr(fn, "_fn_init_callback_vtable_");
-        free(fn);
-        if (init && clang_Cursor_getNumArguments(t->fdecls.items[i]) == 1) {
-            CXType at = clang_getCanonicalType(
-                clang_getCursorType(clang_Cursor_getArgument(t->fdecls.items[i], 0)));
-            if (at.kind == CXType_Pointer) {
-                CXCursor d = clang_getTypeDeclaration(clang_getCanonicalType(clang_getPointeeType(at)));
-                if (clang_equalCursors(clang_getCanonicalCursor(d), clang_getCanonicalCursor(rec))) {
-                    return 1;
-                }
-            }
+    CXCursor canon = clang_getCanonicalCursor(rec);
+    for (size_t i = 0; i < inits->len; i++) {
+        if (clang_equalCursors(inits->items[i], canon)) {
+            return 1;
         }
     }
     return 0;
@@ -536,10 +548,12 @@ static void check_async_method(aac_tu *t, CXCursor field, const char *vt, const 
 
 static void check_vtables(aac_tu *t)
 {
+    aac_cursors inits = {0};
+    init_vtable_records(t, &inits);
     for (size_t i = 0; i < t->records.len; i++) {
         CXCursor rec = t->records.items[i];
         char *name = aac_record_name(clang_getCursorType(rec));
-        if (!name || !is_vtable_record(t, rec, name)) {
+        if (!name || !is_vtable_record(&inits, rec, name)) {
             free(name);
             continue;
         }
@@ -590,6 +604,7 @@ static void check_vtables(aac_tu *t)
         }
         free(name);
     }
+    free(inits.items);
 }
 
 /* ---- abi-code-values ---- */
@@ -686,12 +701,16 @@ static void check_codes(aac_tu *t)
     }
     /* status->code = N with N outside 0..3 */
     for (size_t i = 0; i < t->stores.len; i++) {
-        CXCursor lhs, rhs;
-        if (!aac_is_assignment(t, t->stores.items[i], &lhs, &rhs)) {
+        CXCursor k[3];
+        if (aac_children(t->stores.items[i], k, 3) != 2) {
             continue;
         }
-        CXCursor fd = clang_getCursorReferenced(aac_strip(lhs));
+        CXCursor fd = clang_getCursorReferenced(aac_strip(k[0]));
         if (!aac_field_of(fd, "RustCallStatus") || clang_Cursor_getOffsetOfField(fd) != 0) {
+            continue;
+        }
+        CXCursor lhs, rhs;
+        if (!aac_is_assignment(t, t->stores.items[i], &lhs, &rhs)) {
             continue;
         }
         long long v;

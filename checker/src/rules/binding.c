@@ -208,6 +208,29 @@ static void on_loop(aac_flow *fl, aac_state *st, CXCursor loop)
     clang_visitChildren(loop, loop_visit, &p);
 }
 
+/* `if (!h) return ...;`: handle 0 is the export's allocation failure, nothing to free. */
+static int null_handle_path(aac_flow *fl, const char *name)
+{
+    if (clang_Cursor_isNull(fl->if_cond)) {
+        return 0;
+    }
+    char *text = aac_text(fl->t, fl->if_cond);
+    char buf[256];
+    size_t w = 0;
+    for (const char *p = text; *p && w + 1 < sizeof buf; p++) {
+        if (*p != '(' && *p != ')') {
+            buf[w++] = *p;
+        }
+    }
+    buf[w] = 0;
+    free(text);
+    char a[160], b[160], c[160];
+    snprintf(a, sizeof a, "!%s", name);
+    snprintf(b, sizeof b, "%s==0", name);
+    snprintf(c, sizeof c, "0==%s", name);
+    return !strcmp(buf, a) || !strcmp(buf, b) || !strcmp(buf, c);
+}
+
 static void on_exit_(aac_flow *fl, aac_state *st, CXCursor at, int is_return)
 {
     bind_ud *ud = fl->ud;
@@ -217,6 +240,9 @@ static void on_exit_(aac_flow *fl, aac_state *st, CXCursor at, int is_return)
     for (size_t i = 0; i < st->n; i++) {
         aac_item *it = &st->items[i];
         if (!(it->may & H_CREATED) || (it->must & H_FREED) || (it->may & H_ESCAPED)) {
+            continue;
+        }
+        if (is_return && null_handle_path(fl, it->key)) {
             continue;
         }
         unsigned line, col;

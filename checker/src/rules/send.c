@@ -226,16 +226,17 @@ void aac_rules_send(aac_tu *t)
         }
     }
     for (size_t i = 0; i < t->stores.len; i++) {
-        CXCursor lhs, rhs;
-        if (!aac_is_assignment(t, t->stores.items[i], &lhs, &rhs)) {
+        CXCursor k[3];
+        if (aac_children(t->stores.items[i], k, 3) != 2) {
             continue;
         }
-        CXCursor fd = clang_getCursorReferenced(aac_strip(lhs));
+        CXCursor fd = clang_getCursorReferenced(aac_strip(k[0]));
         if (aac_field_of(fd, "RustCallStatus")) {
             continue;
         }
         hit h;
-        if (scan(rhs, &h)) {
+        /* the cheap scan first; the operator (tokens) only for a hit */
+        if (scan(k[1], &h) && aac_is_assignment(t, t->stores.items[i], NULL, NULL)) {
             char *fname = aac_spelling(fd);
             aac_report(t, h.rule, t->stores.items[i],
                        "%s stored into future state field '%s': the future may be polled, "
