@@ -26,7 +26,7 @@ static void sleep_ms(int ms)
 
 static void wait_fired(int n)
 {
-    for (int i = 0; i < 2000 && atomic_load(&fired) < n; i++) {
+    for (int i = 0; i < 10000 && atomic_load(&fired) < n; i++) {
         sleep_ms(1);
     }
     CHECK_EQ(atomic_load(&fired), n);
@@ -80,7 +80,7 @@ static void concurrent_timers(void)
         pthread_join(t[i], NULL);
     }
     int total = SETTERS * PER_SETTER;
-    for (int i = 0; i < 2000 && atomic_load(&wake_events) + atomic_load(&cancelled_ok) < total; i++) {
+    for (int i = 0; i < 10000 && atomic_load(&wake_events) + atomic_load(&cancelled_ok) < total; i++) {
         sleep_ms(1);
     }
     CHECK_EQ(atomic_load(&wake_events) + atomic_load(&cancelled_ok), total);
