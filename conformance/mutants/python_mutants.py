@@ -76,7 +76,6 @@ MUTANTS = {
 def library_class(name):
     """The Library subclass implementing mutant `name`."""
     import asyncio
-    import ctypes
     import gc
     import threading
 
@@ -171,7 +170,6 @@ def library_class(name):
         if not future.done():
             future.set_result(code)
 
-    _ = ctypes  # kept for mutants that need raw pointers
     return {
         "never_frees": NeverFrees, "frees_twice": FreesTwice,
         "complete_before_ready": CompleteBeforeReady, "polls_after_complete": PollsAfterComplete,

@@ -179,7 +179,8 @@ class ScenarioRun:
                 outcome = await getattr(self, "step_" + step["do"])(step)
             except StepAbort as abort:
                 outcome = abort.args[0]
-                aborted = f"step {index} did not finish"
+                aborted = (f"step {index} failed in the runner" if "failure" in outcome
+                           else f"step {index} did not finish")
             except Exception as exc:  # the runner could not do the step at all
                 outcome = {"failure": f"{exception_name(exc)}: {exc}",
                            "exception": exception_name(exc)}
@@ -283,8 +284,9 @@ class ScenarioRun:
             if asyncio.current_task().cancelling():
                 raise
             outcome = {"cancelled": True, "exception": exception_name(exc)}
-        except (ValueError, TypeError, KeyError, LookupError) as exc:
-            outcome = {"failure": f"{exception_name(exc)}: {exc}", "exception": exception_name(exc)}
+        except (ValueError, TypeError, LookupError) as exc:  # could not do it: abort the rest
+            raise StepAbort({"failure": f"{exception_name(exc)}: {exc}",
+                             "exception": exception_name(exc)})
         outcome["elapsed_ms"] = round((time.monotonic() - start) * 1000, 3)
         return outcome
 
