@@ -6,10 +6,10 @@
 
 /* The hook is the publication flag: user_data is stored first, then the hook with release, and
  * a reader that sees the hook (acquire) also sees its user_data. */
-_Atomic(aa_event_hook) aa__event_hook = NULL;
-static _Atomic(void *) aa__event_user = NULL;
-static _Atomic(aa_misuse_hook) aa__misuse_hook = NULL;
-static _Atomic(void *) aa__misuse_user = NULL;
+_Atomic(aa_event_hook) aa__event_hook; /* NULL: static storage starts zeroed */
+static _Atomic(void *) aa__event_user;
+static _Atomic(aa_misuse_hook) aa__misuse_hook;
+static _Atomic(void *) aa__misuse_user;
 
 void aa_set_event_hook(aa_event_hook hook, void *user_data)
 {
