@@ -10,7 +10,7 @@ A failure is {"kind", "step", "message"} plus "code" for monitor violations. Kin
 import math
 
 # Absolute slack added to every upper time bound (scheduling noise on a loaded machine).
-TIMING_SLACK_MS = 60.0
+TIMING_SLACK_MS = 100.0
 
 
 def symptoms(failures) -> set:
