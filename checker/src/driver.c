@@ -156,15 +156,6 @@ static void db_args(CXCompileCommand cmd, const char *file, aac_unit *x)
     clang_disposeString(dirs);
 }
 
-static int same_file(const char *a, const char *b)
-{
-    char ra[PATH_MAX], rb[PATH_MAX];
-    if (!realpath(a, ra) || !realpath(b, rb)) {
-        return !strcmp(a, b);
-    }
-    return !strcmp(ra, rb);
-}
-
 int aac_units_collect(const aac_options *opt, aac_units *units)
 {
     aac_strvec files = {0};
@@ -244,7 +235,6 @@ int aac_units_collect(const aac_options *opt, aac_units *units)
         }
         common_args(opt, x);
     }
-    (void)same_file;
     aac_strvec_free(&files);
     if (db) {
         clang_CompilationDatabase_dispose(db);

@@ -265,30 +265,25 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < units.len; i++) {
         aac_strvec_push(&unit_files, units.items[i].file);
     }
-    if (opt.severity[AAC_CHECKER_SUPPRESSION_REASON] != AAC_SEV_OFF) {
-        aac_apply_suppressions(&findings, &unit_files);
-        for (size_t i = 0; i < findings.len; i++) {
-            if (findings.items[i].rule == AAC_CHECKER_SUPPRESSION_REASON) {
-                aac_severity sev = opt.severity[AAC_CHECKER_SUPPRESSION_REASON];
-                findings.items[i].severity = opt.werror ? AAC_SEV_ERROR : sev;
+    /* Suppressions apply whatever the settings; a reason-less one is reported only while
+     * checker-suppression-reason is on. */
+    aac_apply_suppressions(&findings, &unit_files);
+    w = 0;
+    for (size_t i = 0; i < findings.len; i++) {
+        aac_finding *x = &findings.items[i];
+        if (x->rule == AAC_CHECKER_SUPPRESSION_REASON) {
+            aac_severity sev = opt.severity[AAC_CHECKER_SUPPRESSION_REASON];
+            if (sev == AAC_SEV_OFF) {
+                free(x->file);
+                free(x->message);
+                free(x->source_line);
+                continue;
             }
+            x->severity = opt.werror ? AAC_SEV_ERROR : sev;
         }
-    } else {
-        aac_findings none = {0};
-        aac_apply_suppressions(&findings, &unit_files);
-        size_t k = 0;
-        for (size_t i = 0; i < findings.len; i++) {
-            if (findings.items[i].rule == AAC_CHECKER_SUPPRESSION_REASON) {
-                free(findings.items[i].file);
-                free(findings.items[i].message);
-                free(findings.items[i].source_line);
-            } else {
-                findings.items[k++] = findings.items[i];
-            }
-        }
-        findings.len = k;
-        (void)none;
+        findings.items[w++] = *x;
     }
+    findings.len = w;
     aac_strvec_free(&unit_files);
     aac_findings_sort_unique(&findings);
     aac_findings_finish(&findings);
