@@ -65,6 +65,11 @@ MUTANTS = {
                "producer thread without an event loop cannot run",
         "expect": ["outcome", "timeout", "foreign-complete-missing"],
     },
+    "shared_continuation_callback": {
+        "bug": "one process-wide continuation callback for every loaded library, each with its "
+               "own handle map: one library's wakes land in another's map (Go, two libraries)",
+        "expect": ["timeout", "outcome"],
+    },
     "callback_not_kept_alive": {
         "bug": "passes a fresh ctypes continuation thunk to each poll and drops its reference: "
                "the producer later calls freed memory (the Kotlin/JNA GC bug)",
@@ -154,6 +159,16 @@ def library_class(name):
         def _loop_for_foreign_call(self):
             return asyncio.get_running_loop()
 
+    class SharedContinuationCallback(Library):
+        shared = None  # the callback of the first library loaded, used by all
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            cls = SharedContinuationCallback
+            if cls.shared is None:
+                cls.shared = self._continuation_callback
+            self._continuation_callback = cls.shared
+
     class CallbackNotKeptAlive(Library):
         def _poll_once(self, handle, family, loop):
             future = loop.create_future()
@@ -179,4 +194,5 @@ def library_class(name):
         "completes_foreign_twice": CompletesForeignTwice,
         "ignores_dropped_callback": IgnoresDroppedCallback, "no_fallback_loop": NoFallbackLoop,
         "callback_not_kept_alive": CallbackNotKeptAlive,
+        "shared_continuation_callback": SharedContinuationCallback,
     }[name]
