@@ -80,6 +80,9 @@ static int type_matches_tag(CXType t, const char *tag)
         free(n);
         return ok;
     }
+    if (!strcmp(tag, "pointer")) {
+        return c.kind == CXType_Pointer; /* legacy profile: objects as void * */
+    }
     if (!strcmp(tag, "f32")) {
         return c.kind == CXType_Float;
     }
@@ -104,7 +107,7 @@ static const char *tag_c_type(const char *tag)
         {"u8", "uint8_t"},   {"i8", "int8_t"},   {"u16", "uint16_t"}, {"i16", "int16_t"},
         {"u32", "uint32_t"}, {"i32", "int32_t"}, {"u64", "uint64_t"}, {"i64", "int64_t"},
         {"f32", "float"},    {"f64", "double"},  {"rust_buffer", "RustBuffer"},
-        {"void", "void"}};
+        {"void", "void"},    {"pointer", "void *"}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         if (!strcmp(names[i][0], tag)) {
             return names[i][1];
@@ -120,11 +123,13 @@ static void check_future_fn(aac_tu *t, CXCursor fn, const char *name, const char
     for (int i = 0; known_tags[i]; i++) {
         known |= !strcmp(known_tags[i], tag);
     }
+    /* before 0.29 objects travelled as pointers: a `pointer` family */
+    known |= t->opt->profile == AAC_PROFILE_LEGACY && !strcmp(tag, "pointer");
     if (!known) {
         aac_report(t, AAC_ABI_FUTURE_SIGNATURE, fn,
                    "'%s': '%s' is not a UniFFI return-type family (u8 i8 u16 i16 u32 i32 u64 i64 "
-                   "f32 f64 rust_buffer void)",
-                   name, tag);
+                   "f32 f64 rust_buffer void%s)",
+                   name, tag, t->opt->profile == AAC_PROFILE_LEGACY ? " pointer" : "");
         return;
     }
     CXType ft = clang_getCursorType(fn);
