@@ -35,6 +35,14 @@ static inline aa__slot *aa__slot_at(uint32_t index)
     return chunk == NULL ? NULL : &chunk[index & (AA__CHUNK_SLOTS - 1)];
 }
 
+/* For indices known to be in a published chunk (those on the free list, those of issued
+ * handles): no NULL check to take. */
+static inline aa__slot *aa__slot_known(uint32_t index)
+{
+    return &atomic_load_explicit(&aa__dir[index >> AA__CHUNK_BITS],
+                                 memory_order_acquire)[index & (AA__CHUNK_SLOTS - 1)];
+}
+
 static inline uint32_t aa__word_gen(uint64_t word)
 {
     return (uint32_t)(word >> 32);
@@ -93,7 +101,7 @@ static bool aa__free_pop(uint32_t *index)
         while ((uint32_t)head != 0) {
             uint32_t top = (uint32_t)head - 1;
             /* May read a slot that another thread just popped: the tag makes our CAS fail. */
-            uint32_t link = (uint32_t)atomic_load_explicit(&aa__slot_at(top)->value,
+            uint32_t link = (uint32_t)atomic_load_explicit(&aa__slot_known(top)->value,
                                                            memory_order_relaxed);
             uint64_t next = ((head >> 32) + 1) << 32 | link;
             if (atomic_compare_exchange_weak_explicit(&aa__free_head, &head, next,
@@ -115,7 +123,7 @@ uint64_t aa__handle_alloc(aa__kind kind, aa_type type, void *object)
     if (!aa__free_pop(&index)) {
         return 0;
     }
-    aa__slot *slot = aa__slot_at(index);
+    aa__slot *slot = aa__slot_known(index);
     uint32_t gen = aa__word_gen(atomic_load_explicit(&slot->word, memory_order_relaxed));
     atomic_store_explicit(&slot->value, (uintptr_t)object, memory_order_relaxed);
     /* Release: whoever enters through this handle sees the object pointer (and, through the
@@ -273,7 +281,7 @@ bool aa__handle_retire_or_defer(aa__slot *slot, uint64_t handle)
 
 aa__slot *aa__handle_slot(uint64_t handle)
 {
-    return aa__slot_at((uint32_t)(handle & AA__INDEX_MASK));
+    return aa__slot_known((uint32_t)(handle & AA__INDEX_MASK));
 }
 
 void *aa__handle_lookup(uint64_t handle, aa__kind kind)
