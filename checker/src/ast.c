@@ -171,7 +171,7 @@ static enum CXChildVisitResult kids_visit(CXCursor c, CXCursor parent, CXClientD
 {
     (void)parent;
     kids *k = data;
-    if (k->n < k->max) {
+    if (k->out && k->n < k->max) {
         k->out[k->n] = c;
     }
     k->n++;

@@ -380,15 +380,18 @@ size_t aac_units_run(const aac_options *opt, const aac_units *units, aac_finding
     if ((size_t)jobs > units->len) {
         jobs = (int)units->len;
     }
-    if (jobs <= 1) {
-        worker(&p);
-    } else {
+    {
+        /* Workers get a large stack: the AST walks recurse as deep as the source nests. */
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setstacksize(&attr, (size_t)64 << 20);
         pthread_t *th = calloc((size_t)jobs, sizeof *th);
         for (int i = 0; i < jobs; i++) {
-            if (pthread_create(&th[i], NULL, worker, &p) != 0) {
+            if (pthread_create(&th[i], &attr, worker, &p) != 0) {
                 th[i] = 0;
             }
         }
+        pthread_attr_destroy(&attr);
         for (int i = 0; i < jobs; i++) {
             if (th[i]) {
                 pthread_join(th[i], NULL);
@@ -396,7 +399,9 @@ size_t aac_units_run(const aac_options *opt, const aac_units *units, aac_finding
         }
         free(th);
         /* a thread that could not start leaves work: finish it here */
-        worker(&p);
+        if (atomic_load(&p.next) < units->len) {
+            worker(&p);
+        }
     }
     size_t failed = 0;
     for (size_t i = 0; i < units->len; i++) {

@@ -131,26 +131,33 @@ enum { FL_LIVE = 0, FL_DEAD = 1 };
 typedef struct expr_walk {
     aac_flow *fl;
     aac_state *st;
+    int depth;
 } expr_walk;
+
+/* Expressions nest as deep as the source does (a + a + ... is a chain of BinaryOperators):
+ * beyond this depth the walk stops descending rather than exhaust the stack. */
+#define AAC_MAX_EXPR_DEPTH 512
 
 static enum CXChildVisitResult expr_visit(CXCursor c, CXCursor parent, CXClientData data)
 {
     (void)parent;
     expr_walk *w = data;
-    clang_visitChildren(c, expr_visit, w);
+    if (w->depth < AAC_MAX_EXPR_DEPTH) {
+        w->depth++;
+        clang_visitChildren(c, expr_visit, w);
+        w->depth--;
+    }
     w->fl->on_event(w->fl, w->st, c);
     return CXChildVisit_Continue;
 }
 
 static void walk_expr(aac_flow *fl, aac_state *st, CXCursor c)
 {
-    expr_walk w = {fl, st};
+    expr_walk w = {fl, st, 0};
     expr_visit(c, clang_getNullCursor(), &w);
 }
 
 static int walk(aac_flow *fl, CXCursor c, aac_state *st);
-
-#define MAXK 256
 
 static int is_true_literal(CXCursor c)
 {
@@ -229,9 +236,11 @@ static int walk_loop(aac_flow *fl, CXCursor c, aac_state *st)
 
 static int has_default(CXCursor body)
 {
-    CXCursor k[MAXK];
-    int n = aac_children(body, k, MAXK);
-    for (int i = 0; i < n && i < MAXK; i++) {
+    int n = aac_children(body, NULL, 0);
+    CXCursor *k = malloc((size_t)(n > 0 ? n : 1) * sizeof *k);
+    n = aac_children(body, k, n);
+    int found = 0;
+    for (int i = 0; i < n && !found; i++) {
         CXCursor x = k[i];
         while (x.kind == CXCursor_CaseStmt) {
             CXCursor kk[4];
@@ -241,11 +250,10 @@ static int has_default(CXCursor body)
             }
             x = kk[m - 1];
         }
-        if (x.kind == CXCursor_DefaultStmt) {
-            return 1;
-        }
+        found = x.kind == CXCursor_DefaultStmt;
     }
-    return 0;
+    free(k);
+    return found;
 }
 
 static int walk_switch(aac_flow *fl, CXCursor c, aac_state *st)
@@ -263,11 +271,9 @@ static int walk_switch(aac_flow *fl, CXCursor c, aac_state *st)
     aac_state *entry = state_clone(st);
     aac_state *cur = NULL;
     fl->break_acc[++fl->depth] = NULL;
-    CXCursor kids[MAXK];
-    int m = aac_children(body, kids, MAXK);
-    if (m > MAXK) {
-        m = MAXK;
-    }
+    int m = aac_children(body, NULL, 0);
+    CXCursor *kids = malloc((size_t)(m > 0 ? m : 1) * sizeof *kids);
+    m = aac_children(body, kids, m);
     for (int i = 0; i < m; i++) {
         CXCursor x = kids[i];
         if (x.kind == CXCursor_CaseStmt || x.kind == CXCursor_DefaultStmt) {
@@ -285,6 +291,7 @@ static int walk_switch(aac_flow *fl, CXCursor c, aac_state *st)
             cur = NULL;
         }
     }
+    free(kids);
     aac_state *exit = fl->break_acc[fl->depth--];
     if (cur) {
         acc_add(fl, &exit, cur);
@@ -354,13 +361,10 @@ static int walk(aac_flow *fl, CXCursor c, aac_state *st)
 {
     switch (c.kind) {
     case CXCursor_CompoundStmt: {
-        CXCursor k[MAXK];
-        int n = aac_children(c, k, MAXK);
-        if (n > MAXK) {
-            /* very long block: walk it linearly as one expression stream */
-            walk_expr(fl, st, c);
-            return FL_LIVE;
-        }
+        /* children on the heap: blocks nest up to clang's limit and frames must stay small */
+        int n = aac_children(c, NULL, 0);
+        CXCursor *k = malloc((size_t)(n > 0 ? n : 1) * sizeof *k);
+        n = aac_children(c, k, n);
         int dead = 0;
         for (int i = 0; i < n; i++) {
             if (dead) {
@@ -378,6 +382,7 @@ static int walk(aac_flow *fl, CXCursor c, aac_state *st)
                 dead = 1;
             }
         }
+        free(k);
         return dead ? FL_DEAD : FL_LIVE;
     }
     case CXCursor_IfStmt:

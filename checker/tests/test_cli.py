@@ -193,3 +193,28 @@ def test_list_and_explain():
         assert page.stdout.startswith(f"# {rule}"), rule
         assert "```c" in page.stdout
     assert run("--explain", "nope").returncode == 2
+
+
+def test_pathological_input_does_not_crash(tmp_path):
+    """Deep expressions, deep nesting and long blocks inside functions the rules walk."""
+    expr = " + ".join(["x"] * 5000)
+    nested = "if (x) {\n" * 300 + "x++;\n" + "}\n" * 300
+    long_block = "".join(f"    x += {i};\n" for i in range(3000))
+    src = tmp_path / "patho.c"
+    src.write_text(
+        "#include <pthread.h>\n#include <stdlib.h>\n#include \"asyncabi/annotations.h\"\n"
+        "static pthread_mutex_t mu;\n"
+        f"int deep(int x) {{ pthread_mutex_lock(&mu); int y = {expr}; "
+        "pthread_mutex_unlock(&mu); return y; }\n"
+        f"AA_FREE_FN void fr(char *p, int x) {{ x = {expr}; free(p); }}\n"
+        f"int blk(int x) {{ pthread_mutex_lock(&mu);\n{long_block} pthread_mutex_unlock(&mu); "
+        "return x; }\n")
+    proc, found = findings(src)
+    assert proc.returncode == 0, proc.stderr
+    nest = tmp_path / "nest.c"
+    nest.write_text("#include <pthread.h>\nstatic pthread_mutex_t mu;\n"
+                    f"void g(int x) {{ pthread_mutex_lock(&mu);\n{nested} "
+                    "pthread_mutex_unlock(&mu); }\n")
+    proc, found = findings(nest)
+    assert proc.returncode == 2  # clang's bracket depth limit: a diagnostic, not a crash
+    assert any("bracket nesting" in x["message"] for x in found)
