@@ -275,6 +275,11 @@ class ScenarioItem(pytest.Item):
         if spec.get("mutant") and self.backend in harness.killed:
             pytest.skip(f"mutant already killed by {harness.killed[self.backend]['scenario']}")
         self.record = record = harness.run(self)
+        # Shown as <properties> in the JUnit XML, for CI tools that read them.
+        self.user_properties += [("backend", self.backend), ("seed", self.seed),
+                                 ("status", record["status"]),
+                                 ("symptoms", ",".join(record.get("symptoms", []))),
+                                 ("reproduce", record["reproduce"])]
         if record["status"] == "unsupported":
             pytest.skip(f"{self.backend} does not declare {', '.join(record['missing_capabilities'])}")
         if record["status"] == "failed":

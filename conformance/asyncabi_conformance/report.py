@@ -95,7 +95,8 @@ def render_html(data) -> str:
     # Capability levels.
     out.append("<h2>Backends and capabilities</h2><table id='capabilities'><tr><th>backend</th>"
                "<th>version</th><th>implementation</th>"
-               + "".join(f"<th>{e(c)}</th>" for c in CAPABILITIES) + "<th>restarts</th></tr>")
+               + "".join(f"<th>{e(c)}</th>" for c in CAPABILITIES)
+               + "<th>level</th><th>restarts</th></tr>")
     for b in real:
         hello = data["backends"][b].get("hello") or {}
         caps = set(hello.get("capabilities", []))
@@ -111,7 +112,8 @@ def render_html(data) -> str:
         restarts = data["backends"][b].get("restarts") or []
         out.append(f"<tr><td>{e(b)}</td><td>{e(str(hello.get('version', '?')))}</td>"
                    f"<td>{e(str(hello.get('implementation', '')))}</td>{''.join(cells)}"
-                   f"<td>{len(restarts)}</td></tr>")
+                   f"<td class='level'>{e(capability_level(caps))}</td>"
+                   f"<td title='{e('; '.join(restarts))}'>{len(restarts)}</td></tr>")
     out.append("</table>")
 
     # Matrix.
@@ -158,6 +160,14 @@ def render_html(data) -> str:
             out.append(_failure_html(r, open_=not real))
     out.append("</body></html>")
     return "\n".join(out)
+
+
+def capability_level(declared) -> str:
+    """'core' (await a call), plus what the backend declares; 'full' when it declares all."""
+    extra = [c for c in CAPABILITIES if c in declared]
+    if len(extra) == len(CAPABILITIES):
+        return "full"
+    return " + ".join(["core"] + extra)
 
 
 def _cell(runs) -> str:
