@@ -134,8 +134,14 @@ class Harness:
             return record
         mark = runner.stderr_mark()
         trace_at = _size(runner.trace_path)
+        try:
+            fixtures = {n: self.fixture(n) for n in scenario["fixtures"]}
+        except FileNotFoundError as exc:
+            record.update(status="failed", symptoms=["fixture-missing"], failures=[
+                {"kind": "runner", "code": "fixture-missing", "step": None, "message": str(exc)}])
+            return record
         request = {"scenario": scenario, "seed": item.seed, "time_scale": time_scale,
-                   "fixtures": {n: self.fixture(n) for n in scenario["fixtures"]}}
+                   "fixtures": fixtures}
         timeout = scenario.get("timeout_ms", DEFAULT_SCENARIO_TIMEOUT_MS) / 1000.0
         try:
             result = runner.run(request, timeout)
