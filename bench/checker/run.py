@@ -7,6 +7,8 @@ the median wall time of --repeat runs:
              files with the same clang arguments as the checker (KeepGoing), nothing else
   check -j1  asyncabi-check, every rule, one job
   check -j2  asyncabi-check --jobs 2 (vs floor -j2, and speed-up over check -j1)
+An extra run with AAC_TIMING=1 prints the checker's own split of thread time (parse, model,
+rules, dispose), which does not depend on the machine's load.
 Wall times are the best of --repeat rounds, each round running every variant once
 (interleaved, so that all see the same machine load); CPU time ratios are printed too.
   tidy       clang-tidy-14 with AST-matcher checks (bugprone-*, concurrency-*, cert-*,
@@ -104,6 +106,7 @@ def main():
     print(header)
     print("-" * len(header))
     verdicts = []
+    phases = []
     for name, files, includes in corpora:
         flags = checker_flags(includes)
         extra = []
@@ -133,12 +136,20 @@ def main():
               f"{ratio2:>5.2f}x {speedup:>6.2f}x {tt:>6.2f}s {tt / t['check'][0]:>9.2f}x",
               flush=True)
         verdicts.append((name, ratio, cpu_ratio, speedup))
+        env = dict(os.environ, AAC_TIMING="1")
+        proc = subprocess.run([str(checker), "--format", "json", *extra, *files], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        breakdown = [l for l in proc.stderr.splitlines() if "timing" in l]
+        if breakdown:
+            phases.append((name, breakdown[0].split("timing ", 1)[1]))
     print()
     load = os.getloadavg()[0]
     print(f"wall times are the best of {a.repeat} interleaved rounds; cpu-ratio compares user+sys "
           f"CPU seconds; {os.cpu_count()} CPUs, load average {load:.1f} at the end")
     print(f"targets: check/floor <= 1.10 single job; speed-up >= 1.80 with --jobs 2; "
           f"clang-tidy checks: {TIDY_CHECKS}")
+    for name, text in phases:
+        print(f"  {name}: in-process {text}")
     for name, ratio, cpu_ratio, speedup in verdicts:
         print(f"  {name}: overhead {ratio:.3f}x wall / {cpu_ratio:.3f}x cpu "
               f"{'OK' if ratio <= 1.10 else 'MISSED'}, speed-up {speedup:.2f}x "

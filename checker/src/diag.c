@@ -285,7 +285,8 @@ static char *artifact_uri(const char *file)
     return uri;
 }
 
-void aac_emit_sarif(FILE *out, const aac_findings *f, const aac_options *opt)
+void aac_emit_sarif(FILE *out, const aac_findings *f, const aac_options *opt,
+                    size_t parse_failures)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
@@ -360,7 +361,18 @@ void aac_emit_sarif(FILE *out, const aac_findings *f, const aac_options *opt)
     }
     cJSON *inv = cJSON_AddArrayToObject(run, "invocations");
     cJSON *one = cJSON_CreateObject();
-    cJSON_AddBoolToObject(one, "executionSuccessful", 1);
+    cJSON_AddBoolToObject(one, "executionSuccessful", parse_failures == 0);
+    if (parse_failures) {
+        cJSON *notes = cJSON_AddArrayToObject(one, "toolExecutionNotifications");
+        cJSON *n = cJSON_CreateObject();
+        cJSON *m = cJSON_AddObjectToObject(n, "message");
+        char text[128];
+        snprintf(text, sizeof text, "%zu file(s) could not be parsed cleanly (see %s results)",
+                 parse_failures, aac_rule(AAC_CHECKER_PARSE_ERROR)->id);
+        cJSON_AddStringToObject(m, "text", text);
+        cJSON_AddStringToObject(n, "level", "error");
+        cJSON_AddItemToArray(notes, n);
+    }
     cJSON_AddItemToArray(inv, one);
     char *s = cJSON_Print(root);
     fprintf(out, "%s\n", s);

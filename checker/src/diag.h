@@ -40,7 +40,9 @@ void aac_findings_finish(aac_findings *f);
 void aac_emit_text(FILE *out, const aac_findings *f);
 /* Writes {"version":1,"findings":[{file,line,column,rule,severity,message,fingerprint}]}. */
 void aac_emit_json(FILE *out, const aac_findings *f, const aac_options *opt);
-/* Writes a SARIF 2.1.0 log with every rule (help from docs/rules) and every result. */
-void aac_emit_sarif(FILE *out, const aac_findings *f, const aac_options *opt);
+/* Writes a SARIF 2.1.0 log with every rule (help from docs/rules) and every result;
+ * `parse_failures` files that did not parse make the invocation unsuccessful. */
+void aac_emit_sarif(FILE *out, const aac_findings *f, const aac_options *opt,
+                    size_t parse_failures);
 
 #endif /* AAC_DIAG_H */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "ast.h"
 #include "rules/rules.h"
@@ -314,9 +315,20 @@ static int map_diagnostics(aac_tu *t, const char *unit_file)
     return errors;
 }
 
+/* AAC_TIMING=1 in the environment prints where the time went (parse / model / rules). */
+static _Atomic long long timing_ns[4];
+
+static long long now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 static void run_unit(CXIndex idx, const aac_options *opt, const aac_unit *u, aac_findings *out,
                      int *failed)
 {
+    long long t0 = now_ns();
     const char **argv = malloc((u->args.len + 1) * sizeof *argv);
     for (size_t i = 0; i < u->args.len; i++) {
         argv[i] = u->args.items[i];
@@ -325,6 +337,8 @@ static void run_unit(CXIndex idx, const aac_options *opt, const aac_unit *u, aac
     enum CXErrorCode ec = clang_parseTranslationUnit2(
         idx, u->file, argv, (int)u->args.len, NULL, 0, CXTranslationUnit_KeepGoing, &tu);
     free(argv);
+    long long t1 = now_ns();
+    atomic_fetch_add(&timing_ns[0], t1 - t0);
     if (ec != CXError_Success || !tu) {
         char m[256];
         snprintf(m, sizeof m, "cannot parse this file (libclang error %d)", (int)ec);
@@ -348,9 +362,14 @@ static void run_unit(CXIndex idx, const aac_options *opt, const aac_unit *u, aac
         *failed = 1;
     }
     aac_tu_collect(&t);
+    long long t2 = now_ns();
     aac_rules_run(&t);
+    long long t3 = now_ns();
     aac_tu_free(&t);
     clang_disposeTranslationUnit(tu);
+    atomic_fetch_add(&timing_ns[1], t2 - t1);
+    atomic_fetch_add(&timing_ns[2], t3 - t2);
+    atomic_fetch_add(&timing_ns[3], now_ns() - t3);
 }
 
 static void *worker(void *arg)
@@ -402,6 +421,12 @@ size_t aac_units_run(const aac_options *opt, const aac_units *units, aac_finding
         if (atomic_load(&p.next) < units->len) {
             worker(&p);
         }
+    }
+    if (getenv("AAC_TIMING")) {
+        fprintf(stderr,
+                "asyncabi-check: timing (thread-seconds): parse %.3f, diagnostics+model %.3f, "
+                "rules %.3f, dispose %.3f\n",
+                timing_ns[0] / 1e9, timing_ns[1] / 1e9, timing_ns[2] / 1e9, timing_ns[3] / 1e9);
     }
     size_t failed = 0;
     for (size_t i = 0; i < units->len; i++) {

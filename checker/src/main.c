@@ -314,7 +314,7 @@ int main(int argc, char **argv)
         aac_emit_json(out, &findings, &opt);
         break;
     case AAC_FORMAT_SARIF:
-        aac_emit_sarif(out, &findings, &opt);
+        aac_emit_sarif(out, &findings, &opt, failed);
         break;
     }
     int failing = 0;

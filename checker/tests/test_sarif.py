@@ -31,6 +31,7 @@ def test_findings_validate():
     code, log = sarif("--jobs", "2", *files)
     assert code == 2  # the corpus includes unparseable files on purpose
     validate(log)
+    assert log["runs"][0]["invocations"][0]["executionSuccessful"] is False
     run = log["runs"][0]
     rules = run["tool"]["driver"]["rules"]
     assert len(rules) >= 20
@@ -50,6 +51,7 @@ def test_clean_run_validates():
     assert code == 0
     validate(log)
     assert log["runs"][0]["results"] == []
+    assert log["runs"][0]["invocations"][0]["executionSuccessful"] is True
 
 
 def test_relative_uris_under_the_working_directory():
