@@ -107,15 +107,17 @@ CXCursor aac_ref(CXCursor expr);
 /* Returns 1 if the extent of `inner` lies within that of `outer`. */
 int aac_within(CXCursor inner, CXCursor outer);
 
-/* Type predicates, on canonical types. */
+/* Returns 1 for a 64-bit unsigned integer type (after typedefs). */
 int aac_type_is_u64(CXType t);
+/* Returns 1 for a signed 8-bit integer type (int8_t, signed char; char where signed). */
 int aac_type_is_i8(CXType t);
+/* Returns 1 for void. */
 int aac_type_is_void(CXType t);
 /* Returns the function type behind a function or a pointer to one, or an invalid type. */
 CXType aac_fn_type(CXType t);
-/* void (*)(uint64_t, int8_t): the continuation callback. */
+/* Returns 1 for void (*)(uint64_t, int8_t): the continuation callback (or its function type). */
 int aac_type_is_continuation(CXType t);
-/* void (*)(uint64_t, <record named *ForeignFutureResult*>): a foreign complete callback. */
+/* Returns 1 for void (*)(uint64_t, <record named *ForeignFutureResult*>): a foreign complete. */
 int aac_type_is_foreign_complete(CXType t);
 /* Returns the record name of a (typedef'd, possibly pointed-to) record type, malloc'd or NULL. */
 char *aac_record_name(CXType t);
