@@ -89,3 +89,38 @@ def test_callbacks_survive_garbage_collection(lib):
         gc.collect()
         return await task
     assert asyncio.run(main()) == 30
+
+
+def test_legacy_profile_fills_the_foreign_future_out_parameter(producer_path):
+    """Profile 0.29.1: the binding writes {handle, free} into UniffiForeignFuture; the producer
+    calls that free when it drops its side, which cancels a still-running task."""
+    from conftest import HERE
+    from asyncabi_py.binding import Library
+    legacy = Library(str(HERE / "producer" / "interface_legacy.json"), producer_path)
+    assert legacy.legacy_foreign_futures
+    impl = Doubler()
+
+    async def main():
+        legacy.set_event_loop(asyncio.get_running_loop())
+        value = await legacy.call_async("call_double_legacy", [impl, 5])
+        task = asyncio.ensure_future(legacy.call_async("call_double_legacy", [Slow(), 1]))
+        await asyncio.sleep(0.02)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await asyncio.sleep(0.02)
+        return value
+    assert asyncio.run(main()) == 10
+    assert Slow.cancelled == 1
+    assert len(legacy.foreign_objects) == 0
+
+
+class Slow:
+    cancelled = 0
+
+    async def double(self, value):
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            Slow.cancelled += 1
+            raise

@@ -69,10 +69,29 @@ ASYNCABI_EXPORT void uniffi_pytest_fn_init_callback_vtable_doubler(const doubler
 }
 
 /* call_double(d: Doubler, value: i32, from_thread: bool) -> i32 */
+/* The same trait in the legacy profile (0.26 to 0.29.1): a UniffiForeignFuture out-parameter. */
+typedef void (*legacy_double_fn)(uint64_t handle, int32_t value,
+                                 UniffiForeignFutureCompleteI32 complete, uint64_t complete_data,
+                                 UniffiForeignFuture *out_future);
+typedef struct legacy_doubler_vtable {
+    void (*uniffi_free)(uint64_t);
+    uint64_t (*uniffi_clone)(uint64_t);
+    legacy_double_fn double_;
+} legacy_doubler_vtable;
+
+static const legacy_doubler_vtable *g_legacy_doubler;
+
+ASYNCABI_EXPORT void
+uniffi_pytest_fn_init_callback_vtable_legacydoubler(const legacy_doubler_vtable *vtable)
+{
+    g_legacy_doubler = vtable;
+}
+
 typedef struct AA_FUTURE_STATE call_state {
     uint64_t obj;
     int32_t value;
     int from_thread;
+    int legacy;
     int started;
     aa_foreign_call *call;
     aa_future *future;
@@ -80,6 +99,12 @@ typedef struct AA_FUTURE_STATE call_state {
 
 static void start_call(call_state *s)
 {
+    if (s->legacy) {
+        g_legacy_doubler->double_(s->obj, s->value, aa_foreign_call_complete_i32,
+                                  aa_foreign_call_data(s->call),
+                                  aa_foreign_call_legacy_out(s->call));
+        return;
+    }
     g_doubler->double_(s->obj, s->value, aa_foreign_call_complete_i32,
                        aa_foreign_call_data(s->call), aa_foreign_call_dropped(s->call));
 }
@@ -121,7 +146,10 @@ static void call_drop(void *state)
     call_state *s = state;
     if (s->call)
         aa_foreign_call_drop(s->call);
-    g_doubler->uniffi_free(s->obj);
+    if (s->legacy)
+        g_legacy_doubler->uniffi_free(s->obj);
+    else
+        g_doubler->uniffi_free(s->obj);
     free(s);
 }
 
@@ -135,6 +163,15 @@ AA_ASYNC_EXPORT uint64_t uniffi_pytest_fn_func_call_double(uint64_t obj, int32_t
     s->obj = obj;
     s->value = value;
     s->from_thread = from_thread;
+    return aa_future_new(AA_TYPE_I32, &call_vtable, s);
+}
+
+AA_ASYNC_EXPORT uint64_t uniffi_pytest_fn_func_call_double_legacy(uint64_t obj, int32_t value)
+{
+    call_state *s = calloc(1, sizeof *s);
+    s->obj = obj;
+    s->value = value;
+    s->legacy = 1;
     return aa_future_new(AA_TYPE_I32, &call_vtable, s);
 }
 
