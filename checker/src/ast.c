@@ -474,6 +474,8 @@ int aac_field_of(CXCursor field, const char *name)
 
 static const char *const lock_fns[] = {"pthread_mutex_lock", "pthread_spin_lock", "mtx_lock",
                                        "pthread_rwlock_rdlock", "pthread_rwlock_wrlock", NULL};
+static const char *const unlock_fns[] = {"pthread_mutex_unlock", "pthread_spin_unlock",
+                                         "mtx_unlock", "pthread_rwlock_unlock", NULL};
 
 static int in_list(const char *name, const char *const *list)
 {
@@ -609,7 +611,7 @@ static enum CXChildVisitResult body_visit(CXCursor c, CXCursor parent, CXClientD
         if (!direct) {
             f->facts |= AAC_FACT_INDIRECT;
         } else {
-            if (in_list(name, lock_fns)) {
+            if (in_list(name, lock_fns) || in_list(name, unlock_fns)) {
                 f->facts |= AAC_FACT_LOCKS;
             }
             CXCursor d = clang_getCursorReferenced(c);
@@ -745,10 +747,68 @@ static enum CXChildVisitResult top_visit(CXCursor c, CXCursor parent, CXClientDa
     return CXChildVisit_Continue;
 }
 
+/* Lock wrappers: AA_LOCK_FN / AA_UNLOCK_FN, or a function whose only lock operation is one
+ * lock (or unlock) of a place reached from its first parameter: `lock(s)` { lock(&s->mu) }. */
+static void summarise_lock_wrapper(aac_tu *t, aac_func *f)
+{
+    if (aac_annotation(f->cursor, "lock", NULL, 0)) {
+        f->lock_kind = 1;
+        return;
+    }
+    if (aac_annotation(f->cursor, "unlock", NULL, 0)) {
+        f->lock_kind = -1;
+        return;
+    }
+    if (clang_Cursor_getNumArguments(f->cursor) < 1) {
+        return;
+    }
+    int locks = 0, unlocks = 0;
+    aac_call *op = NULL;
+    for (size_t j = 0; j < f->ncalls; j++) {
+        if (!f->calls[j].direct) {
+            continue;
+        }
+        if (in_list(f->calls[j].callee, lock_fns)) {
+            locks++;
+            op = &f->calls[j];
+        } else if (in_list(f->calls[j].callee, unlock_fns)) {
+            unlocks++;
+            op = &f->calls[j];
+        }
+    }
+    if (locks + unlocks != 1 || clang_Cursor_getNumArguments(op->cursor) < 1) {
+        return;
+    }
+    char *param = aac_spelling(clang_Cursor_getArgument(f->cursor, 0));
+    char *key = aac_place_key(t, clang_Cursor_getArgument(op->cursor, 0));
+    size_t pl = strlen(param);
+    if (pl && !strncmp(key, param, pl) && (key[pl] == '.' || key[pl] == 0)) {
+        snprintf(f->lock_suffix, sizeof f->lock_suffix, "%s", key + pl);
+        f->lock_kind = locks ? 1 : -1;
+    }
+    free(key);
+    free(param);
+}
+
 void aac_tu_collect(aac_tu *t)
 {
     collect_ctx cx = {t, NULL, 0, 0};
     clang_visitChildren(clang_getTranslationUnitCursor(t->tu), top_visit, &cx);
+    for (size_t i = 0; i < t->nfuncs; i++) {
+        if ((t->funcs[i].facts & AAC_FACT_LOCKS) || clang_Cursor_hasAttrs(t->funcs[i].cursor)) {
+            summarise_lock_wrapper(t, &t->funcs[i]);
+        }
+    }
+    /* callers of wrappers lock too */
+    for (size_t i = 0; i < t->nfuncs; i++) {
+        aac_func *f = &t->funcs[i];
+        for (size_t j = 0; j < f->ncalls && !(f->facts & AAC_FACT_LOCKS); j++) {
+            aac_func *g = f->calls[j].direct ? aac_tu_func(t, f->calls[j].callee) : NULL;
+            if (g && g->lock_kind) {
+                f->facts |= AAC_FACT_LOCKS;
+            }
+        }
+    }
     for (size_t i = 0; i < cx.npend; i++) {
         aac_func *f = aac_tu_func(t, cx.pend[i].name);
         if (f) {

@@ -44,6 +44,8 @@ typedef struct aac_func {
     aac_call *calls;
     size_t ncalls, capcalls;
     unsigned mark; /* scratch for graph walks */
+    int lock_kind;        /* 1: takes a lock, -1: releases one (annotated or a wrapper) */
+    char lock_suffix[64]; /* appended to the first argument's key: ".mu" for &s->mu */
 } aac_func;
 
 typedef struct aac_cursors {

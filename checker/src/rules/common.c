@@ -23,10 +23,24 @@ static const char *const unlock_fns[] = {"pthread_mutex_unlock", "pthread_spin_u
 int aac_lock_call(aac_tu *t, CXCursor call, const char *callee, char **key)
 {
     int kind = in_list(callee, lock_fns) ? 1 : in_list(callee, unlock_fns) ? -1 : 0;
-    if (!kind || clang_Cursor_getNumArguments(call) < 1) {
-        return 0;
+    const char *suffix = "";
+    if (!kind) {
+        aac_func *g = aac_tu_func(t, callee);
+        if (!g || !g->lock_kind) {
+            return 0;
+        }
+        kind = g->lock_kind;
+        suffix = g->lock_suffix;
     }
-    *key = aac_place_key(t, clang_Cursor_getArgument(call, 0));
+    if (clang_Cursor_getNumArguments(call) < 1) {
+        *key = strdup(callee); /* a lock with no argument: the function names it */
+        return kind;
+    }
+    char *base = aac_place_key(t, clang_Cursor_getArgument(call, 0));
+    size_t n = strlen(base) + strlen(suffix) + 1;
+    *key = malloc(n);
+    snprintf(*key, n, "%s%s", base, suffix);
+    free(base);
     return kind;
 }
 

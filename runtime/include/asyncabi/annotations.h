@@ -26,6 +26,10 @@
 /* A producer's cancel path / free path, checked by the cancellation rules. */
 #define AA_CANCEL_FN ASYNCABI_ANNOTATE("cancel")
 #define AA_FREE_FN ASYNCABI_ANNOTATE("free")
+/* A function that takes (AA_LOCK_FN) or releases (AA_UNLOCK_FN) the lock its first argument
+ * names, e.g. a hand-rolled spin lock: the lock rules then track it like pthread_mutex_lock. */
+#define AA_LOCK_FN ASYNCABI_ANNOTATE("lock")
+#define AA_UNLOCK_FN ASYNCABI_ANNOTATE("unlock")
 /* A struct of function pointers that the binding fills for a foreign (callback) interface. */
 #define AA_VTABLE ASYNCABI_ANNOTATE("vtable")
 /* A struct whose instances are reachable from several threads at once. */
