@@ -21,8 +21,84 @@ static char *type_str(CXType t)
 
 /* ---- abi-export-shape ---- */
 
+static char *type_str(CXType t);
+
+static int is_record_named(CXType t, const char *name)
+{
+    CXType c = clang_getCanonicalType(t);
+    char *n = aac_record_name(c);
+    int ok = c.kind == CXType_Record && n && !strcmp(n, name);
+    free(n);
+    return ok;
+}
+
+static int is_uint_bits(CXType t, int bits)
+{
+    CXType c = clang_getCanonicalType(t);
+    return (c.kind == CXType_UShort || c.kind == CXType_UInt || c.kind == CXType_ULong ||
+            c.kind == CXType_ULongLong || c.kind == CXType_UChar) &&
+           clang_Type_getSizeOf(c) * 8 == bits;
+}
+
+/* The scaffolding every producer exports besides its futures: contract version, checksums,
+ * and the four RustBuffer functions. Returns 1 if `name` is one of them (checked here). */
+static int check_scaffolding(aac_tu *t, CXCursor fn, const char *name)
+{
+    CXType ft = clang_getCursorType(fn);
+    if (ft.kind != CXType_FunctionProto) {
+        return 0;
+    }
+    int n = clang_getNumArgTypes(ft);
+    CXType rt = clang_getResultType(ft);
+    const char *want = NULL;
+    int ok = 1;
+    if (!strncmp(name, "ffi_", 4) && strstr(name, "_uniffi_contract_version") &&
+        !strcmp(strstr(name, "_uniffi_contract_version"), "_uniffi_contract_version")) {
+        want = "uint32_t (void)";
+        ok = n == 0 && is_uint_bits(rt, 32);
+    } else if (!strncmp(name, "uniffi_", 7) && strstr(name, "_checksum_")) {
+        want = "uint16_t (void)";
+        ok = n == 0 && is_uint_bits(rt, 16);
+    } else if (!strncmp(name, "ffi_", 4) && strstr(name, "_rustbuffer_")) {
+        const char *op = strstr(name, "_rustbuffer_") + 12;
+        CXType a0 = n > 0 ? clang_getArgType(ft, 0) : rt;
+        CXType last = n > 0 ? clang_getArgType(ft, (unsigned)n - 1) : rt;
+        if (!strcmp(op, "alloc")) {
+            want = "RustBuffer (uint64_t size, RustCallStatus *)";
+            ok = n == 2 && is_record_named(rt, "RustBuffer") && aac_type_is_u64(a0) &&
+                 aac_type_is_call_status_ptr(last);
+        } else if (!strcmp(op, "from_bytes")) {
+            want = "RustBuffer (ForeignBytes, RustCallStatus *)";
+            ok = n == 2 && is_record_named(rt, "RustBuffer") && is_record_named(a0, "ForeignBytes") &&
+                 aac_type_is_call_status_ptr(last);
+        } else if (!strcmp(op, "free")) {
+            want = "void (RustBuffer, RustCallStatus *)";
+            ok = n == 2 && aac_type_is_void(rt) && is_record_named(a0, "RustBuffer") &&
+                 aac_type_is_call_status_ptr(last);
+        } else if (!strcmp(op, "reserve")) {
+            want = "RustBuffer (RustBuffer, uint64_t additional, RustCallStatus *)";
+            ok = n == 3 && is_record_named(rt, "RustBuffer") && is_record_named(a0, "RustBuffer") &&
+                 aac_type_is_u64(clang_getArgType(ft, 1)) && aac_type_is_call_status_ptr(last);
+        } else {
+            return 0;
+        }
+    } else {
+        return 0;
+    }
+    if (!ok) {
+        char *ts = type_str(ft);
+        aac_report(t, AAC_ABI_EXPORT_SHAPE, fn, "'%s' has type '%s'; the ABI needs '%s'", name, ts,
+                   want);
+        free(ts);
+    }
+    return 1;
+}
+
 static void check_export(aac_tu *t, CXCursor fn, const char *name)
 {
+    if (check_scaffolding(t, fn, name)) {
+        return;
+    }
     int annotated = aac_annotation(fn, "async_export", NULL, 0);
     if (!annotated && !aac_is_export_name(name)) {
         return;
