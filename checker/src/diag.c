@@ -299,8 +299,6 @@ void aac_emit_sarif(FILE *out, const aac_findings *f, const aac_options *opt,
     cJSON_AddStringToObject(driver, "name", "asyncabi-check");
     cJSON_AddStringToObject(driver, "version", AAC_VERSION);
     cJSON_AddStringToObject(driver, "semanticVersion", AAC_VERSION);
-    cJSON_AddStringToObject(driver, "informationUri",
-                            "https://github.com/asyncabi/asyncabi/tree/main/docs/rules");
     cJSON *rules = cJSON_AddArrayToObject(driver, "rules");
     for (int i = 0; i < AAC_RULE_COUNT; i++) {
         const aac_rule_info *r = aac_rule((aac_rule_id)i);
@@ -311,10 +309,6 @@ void aac_emit_sarif(FILE *out, const aac_findings *f, const aac_options *opt,
         cJSON_AddStringToObject(sd, "text", r->summary);
         cJSON *fd = cJSON_AddObjectToObject(o, "fullDescription");
         cJSON_AddStringToObject(fd, "text", r->summary);
-        char uri[256];
-        snprintf(uri, sizeof uri,
-                 "https://github.com/asyncabi/asyncabi/blob/main/docs/rules/%s.md", r->id);
-        cJSON_AddStringToObject(o, "helpUri", uri);
         cJSON *help = cJSON_AddObjectToObject(o, "help");
         const char *doc = aac_rule_doc((aac_rule_id)i);
         cJSON_AddStringToObject(help, "text", doc ? doc : r->summary);
