@@ -21,7 +21,10 @@ typedef struct hit {
     aac_rule_id rule;
     char what[160];
     int found;
+    int via_depth; /* pointer variables followed so far (`int *p = &x;`) */
 } hit;
+
+static int scan(CXCursor e, hit *h);
 
 /* The variable at the root of `x.a.b[i]` (value chains, not through pointers). */
 static CXCursor base_var(CXCursor e)
@@ -116,9 +119,25 @@ static enum CXChildVisitResult scan_visit(CXCursor c, CXCursor parent, CXClientD
     }
     if (c.kind == CXCursor_DeclRefExpr) {
         CXCursor d = clang_getCursorReferenced(c);
-        if (d.kind == CXCursor_VarDecl &&
-            clang_getCanonicalType(clang_getCursorType(d)).kind == CXType_ConstantArray) {
+        CXType dt = clang_getCanonicalType(clang_getCursorType(d));
+        if (d.kind == CXCursor_VarDecl && dt.kind == CXType_ConstantArray) {
             classify(d, h, "the array");
+        } else if (d.kind == CXCursor_VarDecl && dt.kind == CXType_Pointer &&
+                   aac_is_automatic(d) && h->via_depth < 2) {
+            /* a local pointer initialised with an address: `int *p = &x; st->p = p;` */
+            CXCursor init = clang_Cursor_getVarDeclInitializer(d);
+            if (!clang_Cursor_isNull(init)) {
+                hit inner;
+                memset(&inner, 0, sizeof inner);
+                inner.via_depth = h->via_depth + 1;
+                if (scan(init, &inner)) {
+                    char *pn = aac_spelling(d);
+                    h->rule = inner.rule;
+                    snprintf(h->what, sizeof h->what, "%.120s (through '%s')", inner.what, pn);
+                    h->found = 1;
+                    free(pn);
+                }
+            }
         }
     }
     if (c.kind == CXCursor_CallExpr) {
@@ -139,7 +158,9 @@ static enum CXChildVisitResult scan_visit(CXCursor c, CXCursor parent, CXClientD
 
 static int scan(CXCursor e, hit *h)
 {
+    int depth = h->via_depth;
     memset(h, 0, sizeof *h);
+    h->via_depth = depth;
     CXCursor s = aac_strip(e);
     if (scan_visit(s, clang_getNullCursor(), h) == CXChildVisit_Recurse) {
         clang_visitChildren(s, scan_visit, h);
@@ -201,7 +222,7 @@ static void check_call(aac_tu *t, aac_func *f, aac_call *c)
         }
     }
     for (int i = 0; i < ns; i++) {
-        hit h;
+        hit h = {0};
         if (scan(clang_Cursor_getArgument(c->cursor, (unsigned)sinks[i]), &h)) {
             aac_report(t, h.rule, c->cursor,
                        "%s passed as callback data / state to '%s': it may be used on another "
@@ -234,7 +255,7 @@ void aac_rules_send(aac_tu *t)
         if (aac_field_of(fd, "RustCallStatus")) {
             continue;
         }
-        hit h;
+        hit h = {0};
         /* the cheap scan first; the operator (tokens) only for a hit */
         if (scan(k[1], &h) && aac_is_assignment(t, t->stores.items[i], NULL, NULL)) {
             char *fname = aac_spelling(fd);

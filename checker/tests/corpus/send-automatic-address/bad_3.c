@@ -16,3 +16,10 @@ void job_start(struct job *j, UniffiForeignFutureDroppedCallbackStruct *out_drop
     j->progress = &progress; // expect: send-automatic-address
     out_dropped->handle = (uint64_t)(uintptr_t)&progress; // expect: send-automatic-address
 }
+
+void job_start_laundered(struct job *j)
+{
+    int progress = 0;
+    int *p = &progress;
+    j->progress = p; // expect: send-automatic-address
+}
