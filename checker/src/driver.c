@@ -293,7 +293,11 @@ static int map_diagnostics(aac_tu *t, const char *unit_file)
         char *file;
         unsigned line, col;
         diag_location(d, &file, &line, &col);
-        if (sev >= CXDiagnostic_Error) {
+        const char *text = clang_getCString(msg);
+        if (sev >= CXDiagnostic_Error && text && !strncmp(text, "unknown argument", 16)) {
+            /* a compiler flag clang does not know (gcc's, from compile_commands.json): the
+             * file itself parsed; nothing to report */
+        } else if (sev >= CXDiagnostic_Error) {
             errors++;
             if (aac_enabled(t, AAC_CHECKER_PARSE_ERROR)) {
                 aac_findings_add(t->out, AAC_CHECKER_PARSE_ERROR, file[0] ? file : unit_file,

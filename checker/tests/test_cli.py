@@ -156,7 +156,7 @@ def test_compile_database(tmp_path):
     inc.mkdir()
     (inc / "mine.h").write_text('#include <stdlib.h>\n#include "asyncabi/annotations.h"\n')
     db = [{"directory": str(tmp_path), "file": "db.c",
-           "command": f"gcc -Iinc -Werror -O2 -c db.c -o db.o"}]
+           "command": "gcc -Iinc -Werror -O2 -fanalyzer -c db.c -o db.o"}]
     (tmp_path / "compile_commands.json").write_text(json.dumps(db))
     proc, found = findings("-p", tmp_path)
     assert proc.returncode == 1, proc.stderr
