@@ -181,6 +181,36 @@ static char *squeeze(const char *s)
     return out;
 }
 
+/* qsort has no context argument: the finishing pass is single-threaded (main thread). */
+static struct {
+    const aac_findings *f;
+    char **norm;
+} sort_ctx;
+
+static int same_group(const aac_findings *f, char **norm, size_t a, size_t b)
+{
+    return f->items[a].rule == f->items[b].rule && !strcmp(f->items[a].file, f->items[b].file) &&
+           !strcmp(norm[a], norm[b]);
+}
+
+static int cmp_occurrence(const void *pa, const void *pb)
+{
+    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+    const aac_finding *x = &sort_ctx.f->items[a], *y = &sort_ctx.f->items[b];
+    int c = strcmp(x->file, y->file);
+    if (c) {
+        return c;
+    }
+    if (x->rule != y->rule) {
+        return x->rule < y->rule ? -1 : 1;
+    }
+    c = strcmp(sort_ctx.norm[a], sort_ctx.norm[b]);
+    if (c) {
+        return c;
+    }
+    return a < b ? -1 : a > b ? 1 : 0; /* findings are in line order already */
+}
+
 void aac_findings_finish(aac_findings *f)
 {
     line_cache cache = {0};
@@ -192,30 +222,42 @@ void aac_findings_finish(aac_findings *f)
         }
     }
     cache_free(&cache);
-    /* Occurrence index among findings with the same (rule, file, normalised line). */
-    for (size_t i = 0; i < f->len; i++) {
-        aac_finding *x = &f->items[i];
-        char *norm = squeeze(x->source_line ? x->source_line : "");
-        unsigned occurrence = 0;
-        for (size_t j = 0; j < i; j++) {
-            aac_finding *y = &f->items[j];
-            if (y->rule == x->rule && !strcmp(y->file, x->file)) {
-                char *n2 = squeeze(y->source_line ? y->source_line : "");
-                occurrence += !strcmp(n2, norm);
-                free(n2);
-            }
+    /* Occurrence index among findings with the same (rule, file, normalised line), in line
+     * order: sort indices by that key (stable on position), then number each group. */
+    size_t n = f->len;
+    char **norm = malloc((n ? n : 1) * sizeof *norm);
+    size_t *order = malloc((n ? n : 1) * sizeof *order);
+    for (size_t i = 0; i < n; i++) {
+        norm[i] = squeeze(f->items[i].source_line ? f->items[i].source_line : "");
+        order[i] = i;
+    }
+    sort_ctx.f = f;
+    sort_ctx.norm = norm;
+    qsort(order, n, sizeof *order, cmp_occurrence);
+    unsigned occurrence = 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = order[k];
+        if (k > 0 && same_group(f, norm, order[k - 1], i)) {
+            occurrence++;
+        } else {
+            occurrence = 0;
         }
+        aac_finding *x = &f->items[i];
         const char *base = strrchr(x->file, '/');
         char occ[16];
         snprintf(occ, sizeof occ, "%u", occurrence);
         uint64_t h = 1469598103934665603ULL;
         h = fnv1a(h, aac_rule(x->rule)->id);
         h = fnv1a(h, base ? base + 1 : x->file);
-        h = fnv1a(h, norm);
+        h = fnv1a(h, norm[i]);
         h = fnv1a(h, occ);
         snprintf(x->fingerprint, sizeof x->fingerprint, "%016llx", (unsigned long long)h);
-        free(norm);
     }
+    for (size_t i = 0; i < n; i++) {
+        free(norm[i]);
+    }
+    free(norm);
+    free(order);
 }
 
 void aac_emit_text(FILE *out, const aac_findings *f)

@@ -173,6 +173,11 @@ void aac_apply_suppressions(aac_findings *f, const aac_strvec *files)
     aac_findings_move(f, &missing);
 }
 
+static int cmp_key(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 long aac_apply_baseline(aac_findings *f, const char *path)
 {
     FILE *fp = fopen(path, "rb");
@@ -196,22 +201,34 @@ long aac_apply_baseline(aac_findings *f, const char *path)
         cJSON_Delete(root);
         return -1;
     }
+    /* "rule fingerprint" keys, sorted, for a binary search per finding */
+    int count = cJSON_GetArraySize(list);
+    char **keys = malloc((size_t)(count > 0 ? count : 1) * sizeof *keys);
+    size_t nkeys = 0;
+    cJSON *e;
+    cJSON_ArrayForEach(e, list)
+    {
+        cJSON *fpv = cJSON_GetObjectItem(e, "fingerprint");
+        cJSON *rv = cJSON_GetObjectItem(e, "rule");
+        if (cJSON_IsString(fpv)) {
+            size_t n = strlen(fpv->valuestring) + 80;
+            keys[nkeys] = malloc(n);
+            snprintf(keys[nkeys], n, "%s %s", cJSON_IsString(rv) ? rv->valuestring : "*",
+                     fpv->valuestring);
+            nkeys++;
+        }
+    }
+    qsort(keys, nkeys, sizeof *keys, cmp_key);
     long dropped = 0;
     size_t w = 0;
     for (size_t i = 0; i < f->len; i++) {
         aac_finding *x = &f->items[i];
-        int known = 0;
-        cJSON *e;
-        cJSON_ArrayForEach(e, list)
-        {
-            cJSON *fpv = cJSON_GetObjectItem(e, "fingerprint");
-            cJSON *rv = cJSON_GetObjectItem(e, "rule");
-            if (cJSON_IsString(fpv) && !strcmp(fpv->valuestring, x->fingerprint) &&
-                (!cJSON_IsString(rv) || !strcmp(rv->valuestring, aac_rule(x->rule)->id))) {
-                known = 1;
-                break;
-            }
-        }
+        char key[160], any[160];
+        snprintf(key, sizeof key, "%s %s", aac_rule(x->rule)->id, x->fingerprint);
+        snprintf(any, sizeof any, "* %s", x->fingerprint);
+        const char *kp = key, *ap = any;
+        int known = bsearch(&kp, keys, nkeys, sizeof *keys, cmp_key) != NULL ||
+                    bsearch(&ap, keys, nkeys, sizeof *keys, cmp_key) != NULL;
         if (known) {
             dropped++;
             free(x->file);
@@ -222,6 +239,10 @@ long aac_apply_baseline(aac_findings *f, const char *path)
         }
     }
     f->len = w;
+    for (size_t k = 0; k < nkeys; k++) {
+        free(keys[k]);
+    }
+    free(keys);
     cJSON_Delete(root);
     return dropped;
 }
