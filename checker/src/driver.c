@@ -263,6 +263,7 @@ void aac_units_free(aac_units *units)
 typedef struct pool {
     const aac_options *opt;
     const aac_units *units;
+    size_t *order;         /* largest files first: the last file to start is a small one */
     aac_findings *results; /* one per unit */
     int *failed;           /* one per unit */
     atomic_size_t next;
@@ -381,14 +382,26 @@ static void *worker(void *arg)
     pool *p = arg;
     CXIndex idx = clang_createIndex(0, 0);
     for (;;) {
-        size_t i = atomic_fetch_add(&p->next, 1);
-        if (i >= p->units->len) {
+        size_t k = atomic_fetch_add(&p->next, 1);
+        if (k >= p->units->len) {
             break;
         }
+        size_t i = p->order[k];
         run_unit(idx, p->opt, &p->units->items[i], &p->results[i], &p->failed[i]);
     }
     clang_disposeIndex(idx);
     return NULL;
+}
+
+static const off_t *order_sizes;
+
+static int cmp_size_desc(const void *a, const void *b)
+{
+    off_t x = order_sizes[*(const size_t *)a], y = order_sizes[*(const size_t *)b];
+    if (x != y) {
+        return x > y ? -1 : 1;
+    }
+    return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
 }
 
 size_t aac_units_run(const aac_options *opt, const aac_units *units, aac_findings *out)
@@ -396,6 +409,18 @@ size_t aac_units_run(const aac_options *opt, const aac_units *units, aac_finding
     pool p;
     p.opt = opt;
     p.units = units;
+    /* Results stay in input order; work is handed out largest file first (balance). */
+    off_t *sizes = calloc(units->len + 1, sizeof *sizes);
+    p.order = malloc((units->len + 1) * sizeof *p.order);
+    for (size_t i = 0; i < units->len; i++) {
+        struct stat st;
+        sizes[i] = stat(units->items[i].file, &st) == 0 ? st.st_size : 0;
+        p.order[i] = i;
+    }
+    order_sizes = sizes;
+    qsort(p.order, units->len, sizeof *p.order, cmp_size_desc);
+    order_sizes = NULL;
+    free(sizes);
     p.results = calloc(units->len, sizeof *p.results);
     p.failed = calloc(units->len, sizeof *p.failed);
     atomic_init(&p.next, 0);
@@ -439,5 +464,6 @@ size_t aac_units_run(const aac_options *opt, const aac_units *units, aac_finding
     }
     free(p.results);
     free(p.failed);
+    free(p.order);
     return failed;
 }
