@@ -21,8 +21,6 @@ static char *type_str(CXType t)
 
 /* ---- abi-export-shape ---- */
 
-static char *type_str(CXType t);
-
 static int is_record_named(CXType t, const char *name)
 {
     CXType c = clang_getCanonicalType(t);
@@ -481,14 +479,12 @@ static void check_record(aac_tu *t, CXCursor rec, const char *name)
             static const field_req r[] = {{F_STATUS, 0}};
             check_layout(t, rec, name, r, 1, 32, NULL);
         } else {
-            CXType vt;
             long long vsz = 8;
             if (!strcmp(tag, "rust_buffer")) {
                 vsz = 24;
             } else {
                 vsz = atoi(tag + 1) / 8;
             }
-            (void)vt;
             long long off = (vsz + 7) / 8 * 8;
             field_req r[2] = {{F_TAG, 0}, {F_STATUS, off}};
             check_layout(t, rec, name, r, 2, off + 32, tag);
@@ -723,10 +719,9 @@ static int int_literal(CXCursor e, long long *v)
 {
     CXCursor c = aac_strip(e);
     if (c.kind == CXCursor_UnaryOperator) {
+        /* -1 and friends: evaluate the whole operator when its operand is a literal */
         CXCursor k[1];
-        if (aac_children(c, k, 1) == 1 && aac_strip(k[0]).kind == CXCursor_IntegerLiteral) {
-            c = c; /* -1 and friends: evaluate the whole operator */
-        } else {
+        if (aac_children(c, k, 1) != 1 || aac_strip(k[0]).kind != CXCursor_IntegerLiteral) {
             return 0;
         }
     } else if (c.kind != CXCursor_IntegerLiteral) {
