@@ -3,7 +3,9 @@
 
 Checks runtime/src and, when they exist, fixtures/futures and fixtures/adversarial (written
 by other parts of the project). Exit status is the checker's: 0 means clean.
-usage: selfcheck.py CHECKER SOURCE_DIR
+usage: selfcheck.py CHECKER SOURCE_DIR [BUILD_DIR]
+With BUILD_DIR holding compile_commands.json, each file that has an entry is parsed with its
+own flags (-p); the others get the include directories below.
 """
 import pathlib
 import subprocess
@@ -23,6 +25,8 @@ def main():
         extra += ["-I", str(inc)]
         if (inc / "include").is_dir():
             extra += ["-I", str(inc / "include")]
+    if len(sys.argv) > 3 and (pathlib.Path(sys.argv[3]) / "compile_commands.json").exists():
+        extra += ["-p", sys.argv[3]]
     cmd = [checker, "--jobs", "2", *extra, *map(str, dirs)]
     print("selfcheck:", " ".join(cmd), flush=True)
     proc = subprocess.run(cmd)
