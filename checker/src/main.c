@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "diag.h"
 #include "driver.h"
@@ -32,7 +33,7 @@ static void usage(FILE *out)
         "  --config FILE            JSON config: profile, werror, extra_args, rules{id: sev}\n"
         "  --enable ID[=SEVERITY]   turn a rule on (severity: note, warning, error)\n"
         "  --disable ID             turn a rule off\n"
-        "  -j, --jobs N             parse with N threads (default 1)\n"
+        "  -j, --jobs N             parse with N threads (default 1; 0: one per CPU)\n"
         "output:\n"
         "  --format text|json|sarif (default text)\n"
         "  -o FILE                  write the report to FILE\n"
@@ -46,6 +47,21 @@ static void usage(FILE *out)
         "\n"
         "exit status: 0 no findings, 1 findings, 2 usage error or unparseable input\n",
         out);
+}
+
+/* "0" means one job per online CPU. */
+static int parse_jobs(const char *text)
+{
+    char *end = NULL;
+    long n = strtol(text, &end, 10);
+    if (!end || *end || end == text) {
+        return -1;
+    }
+    if (n == 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        return cpus > 0 ? (int)(cpus > 256 ? 256 : cpus) : 1;
+    }
+    return n > 256 ? 257 : (int)n;
 }
 
 static int need(int argc, char **argv, int i)
@@ -148,13 +164,13 @@ int main(int argc, char **argv)
             if (!need(argc, argv, i)) {
                 goto done;
             }
-            opt.jobs = atoi(argv[++i]);
+            opt.jobs = parse_jobs(argv[++i]);
             if (opt.jobs < 1 || opt.jobs > 256) {
                 fprintf(stderr, "asyncabi-check: error: --jobs needs a number from 1 to 256\n");
                 goto done;
             }
         } else if (!strncmp(a, "--jobs=", 7)) {
-            opt.jobs = atoi(a + 7);
+            opt.jobs = parse_jobs(a + 7);
             if (opt.jobs < 1 || opt.jobs > 256) {
                 fprintf(stderr, "asyncabi-check: error: --jobs needs a number from 1 to 256\n");
                 goto done;
@@ -295,7 +311,8 @@ int main(int argc, char **argv)
         }
         goto done;
     }
-    if (opt.baseline && aac_apply_baseline(&findings, opt.baseline) < 0) {
+    long baselined = 0;
+    if (opt.baseline && (baselined = aac_apply_baseline(&findings, opt.baseline)) < 0) {
         goto done;
     }
     if (opt.output) {
@@ -318,8 +335,16 @@ int main(int argc, char **argv)
         break;
     }
     int failing = 0;
+    size_t by_sev[4] = {0, 0, 0, 0};
     for (size_t i = 0; i < findings.len; i++) {
         failing |= findings.items[i].severity >= AAC_SEV_WARNING;
+        by_sev[findings.items[i].severity]++;
+    }
+    if (opt.format == AAC_FORMAT_TEXT && findings.len > 0) {
+        fprintf(stderr, "asyncabi-check: %zu finding(s) in %zu file(s): %zu error(s), %zu warning(s), "
+                        "%zu note(s)%s\n",
+                findings.len, units.len, by_sev[AAC_SEV_ERROR], by_sev[AAC_SEV_WARNING],
+                by_sev[AAC_SEV_NOTE], baselined > 0 ? " (after the baseline)" : "");
     }
     status = failed ? 2 : failing ? 1 : 0;
     if (failed) {
