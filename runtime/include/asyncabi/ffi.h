@@ -5,6 +5,7 @@
  *   ffi_<ns>_uniffi_contract_version
  *   ffi_<ns>_rustbuffer_{alloc,from_bytes,free,reserve}
  * Each is a thin, family-checked wrapper over the runtime (future.h, buffer.h).
+ * ASYNCABI_DEFINE_FFI_VIA(ns, futures, buffers) defines them over another implementation.
  * ASYNCABI_DECLARE_FFI(ns) declares the same set (for a header or a C driver).
  */
 #ifndef ASYNCABI_FFI_H
@@ -25,24 +26,24 @@
     T ffi_##ns##_rust_future_complete_##tag(uint64_t handle, RustCallStatus *out_status);      \
     void ffi_##ns##_rust_future_free_##tag(uint64_t handle);
 
-#define ASYNCABI_FFI_DEFINE_FAMILY_(ns, tag, T, type, member)                                  \
+#define ASYNCABI_FFI_DEFINE_FAMILY_(ns, impl, tag, T, type, member)                            \
     ASYNCABI_EXPORT void ffi_##ns##_rust_future_poll_##tag(                                    \
         uint64_t handle, UniffiRustFutureContinuationCallback callback, uint64_t callback_data) \
     {                                                                                          \
-        aa_future_poll(type, handle, callback, callback_data);                                 \
+        impl##_poll(type, handle, callback, callback_data);                                    \
     }                                                                                          \
     ASYNCABI_EXPORT void ffi_##ns##_rust_future_cancel_##tag(uint64_t handle)                  \
     {                                                                                          \
-        aa_future_cancel(type, handle);                                                        \
+        impl##_cancel(type, handle);                                                           \
     }                                                                                          \
     ASYNCABI_EXPORT T ffi_##ns##_rust_future_complete_##tag(uint64_t handle,                   \
                                                             RustCallStatus *out_status)        \
     {                                                                                          \
-        return aa_future_complete(type, handle, out_status).member;                            \
+        return impl##_complete(type, handle, out_status).member;                               \
     }                                                                                          \
     ASYNCABI_EXPORT void ffi_##ns##_rust_future_free_##tag(uint64_t handle)                    \
     {                                                                                          \
-        aa_future_free(type, handle);                                                          \
+        impl##_free(type, handle);                                                             \
     }
 
 #define ASYNCABI_DECLARE_FFI(ns)                                                               \
@@ -65,36 +66,41 @@
     RustBuffer ffi_##ns##_rustbuffer_reserve(RustBuffer buf, uint64_t additional,              \
                                              RustCallStatus *out_status);
 
-/* The void family has no value to return, so it is spelled out after the others. */
-#define ASYNCABI_DEFINE_FFI(ns)                                                                \
-    ASYNCABI_FFI_DEFINE_FAMILY_(ns, u8, uint8_t, AA_TYPE_U8, u8)                               \
-    ASYNCABI_FFI_DEFINE_FAMILY_(ns, i8, int8_t, AA_TYPE_I8, i8)                                \
-    ASYNCABI_FFI_DEFINE_FAMILY_(ns, u16, uint16_t, AA_TYPE_U16, u16)                           \
-    ASYNCABI_FFI_DEFINE_FAMILY_(ns, i16, int16_t, AA_TYPE_I16, i16)                            \
-    ASYNCABI_FFI_DEFINE_FAMILY_(ns, u32, uint32_t, AA_TYPE_U32, u32)                           \
-    ASYNCABI_FFI_DEFINE_FAMILY_(ns, i32, int32_t, AA_TYPE_I32, i32)                            \
-    ASYNCABI_FFI_DEFINE_FAMILY_(ns, u64, uint64_t, AA_TYPE_U64, u64)                           \
-    ASYNCABI_FFI_DEFINE_FAMILY_(ns, i64, int64_t, AA_TYPE_I64, i64)                            \
-    ASYNCABI_FFI_DEFINE_FAMILY_(ns, f32, float, AA_TYPE_F32, f32)                              \
-    ASYNCABI_FFI_DEFINE_FAMILY_(ns, f64, double, AA_TYPE_F64, f64)                             \
-    ASYNCABI_FFI_DEFINE_FAMILY_(ns, rust_buffer, RustBuffer, AA_TYPE_RUST_BUFFER, rust_buffer) \
+/* ASYNCABI_DEFINE_FFI_VIA(ns, futures, buffers): the same symbols, forwarding to
+ * <futures>_{poll,cancel,complete,free} (the signatures of aa_future_poll etc.) and to
+ * <buffers>_rustbuffer_{alloc,from_bytes,free,reserve} (those of aa_ffi_rustbuffer_*). A layer
+ * that observes the ABI (the fixtures' monitor) wraps the runtime this way instead of
+ * spelling the 52 symbols again. The void family has no value, so it is written out. */
+#define ASYNCABI_DEFINE_FFI_VIA(ns, futures, buffers)                                          \
+    ASYNCABI_FFI_DEFINE_FAMILY_(ns, futures, u8, uint8_t, AA_TYPE_U8, u8)                      \
+    ASYNCABI_FFI_DEFINE_FAMILY_(ns, futures, i8, int8_t, AA_TYPE_I8, i8)                       \
+    ASYNCABI_FFI_DEFINE_FAMILY_(ns, futures, u16, uint16_t, AA_TYPE_U16, u16)                  \
+    ASYNCABI_FFI_DEFINE_FAMILY_(ns, futures, i16, int16_t, AA_TYPE_I16, i16)                   \
+    ASYNCABI_FFI_DEFINE_FAMILY_(ns, futures, u32, uint32_t, AA_TYPE_U32, u32)                  \
+    ASYNCABI_FFI_DEFINE_FAMILY_(ns, futures, i32, int32_t, AA_TYPE_I32, i32)                   \
+    ASYNCABI_FFI_DEFINE_FAMILY_(ns, futures, u64, uint64_t, AA_TYPE_U64, u64)                  \
+    ASYNCABI_FFI_DEFINE_FAMILY_(ns, futures, i64, int64_t, AA_TYPE_I64, i64)                   \
+    ASYNCABI_FFI_DEFINE_FAMILY_(ns, futures, f32, float, AA_TYPE_F32, f32)                     \
+    ASYNCABI_FFI_DEFINE_FAMILY_(ns, futures, f64, double, AA_TYPE_F64, f64)                    \
+    ASYNCABI_FFI_DEFINE_FAMILY_(ns, futures, rust_buffer, RustBuffer, AA_TYPE_RUST_BUFFER,     \
+                                rust_buffer)                                                   \
     ASYNCABI_EXPORT void ffi_##ns##_rust_future_poll_void(                                     \
         uint64_t handle, UniffiRustFutureContinuationCallback callback, uint64_t callback_data) \
     {                                                                                          \
-        aa_future_poll(AA_TYPE_VOID, handle, callback, callback_data);                         \
+        futures##_poll(AA_TYPE_VOID, handle, callback, callback_data);                         \
     }                                                                                          \
     ASYNCABI_EXPORT void ffi_##ns##_rust_future_cancel_void(uint64_t handle)                   \
     {                                                                                          \
-        aa_future_cancel(AA_TYPE_VOID, handle);                                                \
+        futures##_cancel(AA_TYPE_VOID, handle);                                                \
     }                                                                                          \
     ASYNCABI_EXPORT void ffi_##ns##_rust_future_complete_void(uint64_t handle,                 \
                                                               RustCallStatus *out_status)      \
     {                                                                                          \
-        (void)aa_future_complete(AA_TYPE_VOID, handle, out_status);                            \
+        (void)futures##_complete(AA_TYPE_VOID, handle, out_status);                            \
     }                                                                                          \
     ASYNCABI_EXPORT void ffi_##ns##_rust_future_free_void(uint64_t handle)                     \
     {                                                                                          \
-        aa_future_free(AA_TYPE_VOID, handle);                                                  \
+        futures##_free(AA_TYPE_VOID, handle);                                                  \
     }                                                                                          \
     ASYNCABI_EXPORT uint32_t ffi_##ns##_uniffi_contract_version(void)                          \
     {                                                                                          \
@@ -103,22 +109,25 @@
     ASYNCABI_EXPORT RustBuffer ffi_##ns##_rustbuffer_alloc(uint64_t size,                      \
                                                            RustCallStatus *out_status)         \
     {                                                                                          \
-        return aa_ffi_rustbuffer_alloc(size, out_status);                                      \
+        return buffers##_rustbuffer_alloc(size, out_status);                                   \
     }                                                                                          \
     ASYNCABI_EXPORT RustBuffer ffi_##ns##_rustbuffer_from_bytes(ForeignBytes bytes,            \
                                                                 RustCallStatus *out_status)    \
     {                                                                                          \
-        return aa_ffi_rustbuffer_from_bytes(bytes, out_status);                                \
+        return buffers##_rustbuffer_from_bytes(bytes, out_status);                             \
     }                                                                                          \
     ASYNCABI_EXPORT void ffi_##ns##_rustbuffer_free(RustBuffer buf, RustCallStatus *out_status) \
     {                                                                                          \
-        aa_ffi_rustbuffer_free(buf, out_status);                                               \
+        buffers##_rustbuffer_free(buf, out_status);                                            \
     }                                                                                          \
     ASYNCABI_EXPORT RustBuffer ffi_##ns##_rustbuffer_reserve(                                  \
         RustBuffer buf, uint64_t additional, RustCallStatus *out_status)                       \
     {                                                                                          \
-        return aa_ffi_rustbuffer_reserve(buf, additional, out_status);                         \
+        return buffers##_rustbuffer_reserve(buf, additional, out_status);                      \
     }
+
+/* The plain form: straight to the runtime. */
+#define ASYNCABI_DEFINE_FFI(ns) ASYNCABI_DEFINE_FFI_VIA(ns, aa_future, aa_ffi)
 
 #ifdef __cplusplus
 extern "C" {
