@@ -58,7 +58,13 @@ MUTANTS = {
     "ignores_dropped_callback": {
         "bug": "leaves the producer's no-op dropped callback in place: a foreign task keeps "
                "running after the producer dropped its future",
-        "expect": ["dropped-callback-ignored", "outcome"],
+        "expect": ["dropped-callback-ignored", "outcome", "timeout"],
+    },
+    "dropped_not_threadsafe": {
+        "bug": "the dropped callback, run on a producer thread, schedules the task's "
+               "cancellation with loop.call_soon instead of call_soon_threadsafe: the sleeping "
+               "loop does not notice until something else wakes it",
+        "expect": ["timeout", "timing"],
     },
     "no_fallback_loop": {
         "bug": "no uniffi_set_event_loop fallback: a foreign async call that arrives on a "
@@ -155,6 +161,10 @@ def library_class(name):
         def _install_dropped(self, out_dropped, token):
             pass
 
+    class DroppedNotThreadsafe(Library):
+        def _cancel_foreign_task(self, task, loop):
+            loop.call_soon(task.cancel)  # from the producer's thread: no self-pipe write
+
     class NoFallbackLoop(Library):
         def _loop_for_foreign_call(self):
             return asyncio.get_running_loop()
@@ -192,7 +202,8 @@ def library_class(name):
         "wrong_event_loop": WrongEventLoop, "leaks_on_cancel": LeaksOnCancel,
         "drops_foreign_exception": DropsForeignException,
         "completes_foreign_twice": CompletesForeignTwice,
-        "ignores_dropped_callback": IgnoresDroppedCallback, "no_fallback_loop": NoFallbackLoop,
+        "ignores_dropped_callback": IgnoresDroppedCallback,
+        "dropped_not_threadsafe": DroppedNotThreadsafe, "no_fallback_loop": NoFallbackLoop,
         "callback_not_kept_alive": CallbackNotKeptAlive,
         "shared_continuation_callback": SharedContinuationCallback,
     }[name]

@@ -137,7 +137,7 @@ class Library:
         self.fallback_loop = None
         self._continuations = HandleMap()   # continuation data -> (loop, asyncio future)
         self.foreign_objects = HandleMap()  # callback-interface handle -> Python object
-        self._foreign_calls = HandleMap()   # dropped-callback handle -> concurrent future
+        self._foreign_calls = HandleMap()   # dropped-callback handle -> (concurrent future, loop)
         self._keepalive = []                # ctypes thunks and vtables the producer holds
         self._inboxes = weakref.WeakKeyDictionary()  # event loop -> _Inbox
         self._inboxes_lock = threading.Lock()
@@ -507,7 +507,7 @@ class Library:
         except BaseException as exc:  # no loop, unknown handle, lifting failed: say so now
             self._send_foreign_result(call, self._foreign_result_of_exception(call, exc))
             return
-        token = self._foreign_calls.insert(task)
+        token = self._foreign_calls.insert((task, call.loop))
         self._install_dropped(out_dropped, token)
         task.add_done_callback(functools.partial(self._on_foreign_done, call))
 
@@ -528,11 +528,15 @@ class Library:
         out_dropped[0].free = self._dropped_callback
 
     def _on_foreign_dropped(self, token):
-        """Dropped callback: any thread. concurrent.futures cancel() reaches the task through
-        call_soon_threadsafe, so this is safe from a producer thread."""
-        task = self._foreign_calls.remove(token)
-        if task is not None:
-            task.cancel()
+        """Dropped callback: any thread (often a producer thread with no event loop)."""
+        entry = self._foreign_calls.remove(token)
+        if entry is not None:
+            self._cancel_foreign_task(*entry)
+
+    def _cancel_foreign_task(self, task, loop):
+        """concurrent.futures cancel() reaches the asyncio task on `loop` through
+        call_soon_threadsafe, so this is safe from any thread and wakes a sleeping loop."""
+        task.cancel()
 
     def _on_foreign_done(self, call, task):
         """The concurrent future finished (result, exception or cancel; any thread): complete
