@@ -668,6 +668,9 @@ static enum CXChildVisitResult body_visit(CXCursor c, CXCursor parent, CXClientD
             (aac_is_thread_local(d) || clang_getCursorType(d).kind == CXType_ConstantArray)) {
             f->facts |= AAC_FACT_ADDR;
         }
+        if (d.kind == CXCursor_VarDecl && aac_annotation(d, "guarded_by", NULL, 0)) {
+            f->facts |= AAC_FACT_GUARDED;
+        }
         break;
     }
     case CXCursor_VarDecl:

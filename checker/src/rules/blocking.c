@@ -30,15 +30,22 @@ void aac_rules_blocking(aac_tu *t)
         }
         const char *why = (f->roles & AAC_ROLE_POLL)       ? "poll function"
                           : (f->roles & AAC_ROLE_CALLBACK) ? "callback"
-                                                           : "function called from a poll "
-                                                             "function or callback";
+                                                           : NULL;
         for (size_t j = 0; j < f->ncalls; j++) {
             aac_call *c = &f->calls[j];
-            if (c->direct && aac_blocking_fn(c->callee)) {
+            if (!c->direct || !aac_blocking_fn(c->callee)) {
+                continue;
+            }
+            if (why) {
                 aac_report(t, AAC_BLOCKING_IN_POLL, c->cursor,
                            "blocking call '%s' in %s '%s': it stalls the binding's event loop "
                            "(return pending and wake the waker instead)",
                            c->callee, why, f->name);
+            } else {
+                aac_report(t, AAC_BLOCKING_IN_POLL, c->cursor,
+                           "blocking call '%s' in '%s', which a poll function or callback of "
+                           "this file calls: it stalls the binding's event loop",
+                           c->callee, f->name);
             }
         }
     }

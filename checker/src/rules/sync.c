@@ -60,6 +60,20 @@ static int is_immutable_or_atomic(CXType t)
     return c.kind == CXType_Atomic || clang_isConstQualifiedType(c);
 }
 
+/* A file-scope mutex named `name` (AA_GUARDED_BY may name a global lock). */
+static int global_mutex(aac_tu *t, const char *name)
+{
+    for (size_t i = 0; i < t->globals.len; i++) {
+        char *g = aac_spelling(t->globals.items[i]);
+        int ok = !strcmp(g, name) && is_sync_object(clang_getCursorType(t->globals.items[i]));
+        free(g);
+        if (ok) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static void check_shared_record(aac_tu *t, CXCursor rec)
 {
     fields_walk w = {.n = 0};
@@ -80,10 +94,10 @@ static void check_shared_record(aac_tu *t, CXCursor rec)
                 found = !strcmp(other, mutex) && is_sync_object(clang_getCursorType(w.items[j]));
                 free(other);
             }
-            if (!found) {
+            if (!found && !global_mutex(t, mutex)) {
                 aac_report(t, AAC_SYNC_UNGUARDED_FIELD, fd,
-                           "field '%s' of shared struct '%s' is guarded by '%s', which is not a "
-                           "mutex field of the struct",
+                           "field '%s' of shared struct '%s' is guarded by '%s', which is neither "
+                           "a mutex field of the struct nor a global mutex",
                            fname, rname ? rname : "?", mutex);
             }
         } else if (!is_immutable_or_atomic(ft) && !is_sync_object(ft)) {
@@ -120,6 +134,19 @@ static void on_event(aac_flow *fl, aac_state *st, CXCursor c)
         free(callee);
         return;
     }
+    if (c.kind == CXCursor_DeclRefExpr) {
+        /* a global guarded by a global mutex: AA_GUARDED_BY(global_mu) on the variable */
+        CXCursor vd = clang_getCursorReferenced(c);
+        char gm[128];
+        if (vd.kind == CXCursor_VarDecl && aac_annotation(vd, "guarded_by", gm, sizeof gm) &&
+            !aac_state_get(st, gm)) {
+            char *vname = aac_spelling(vd);
+            aac_report(fl->t, AAC_SYNC_GUARDED_ACCESS, c,
+                       "'%s' is guarded by '%s' but accessed without holding it", vname, gm);
+            free(vname);
+        }
+        return;
+    }
     if (c.kind != CXCursor_MemberRefExpr) {
         return;
     }
@@ -132,9 +159,26 @@ static void on_event(aac_flow *fl, aac_state *st, CXCursor c)
     if (aac_children(c, k, 2) < 1) {
         return;
     }
+    /* the mutex is a sibling field (`base.mu`) unless the struct has no such field: then it is
+     * a global lock named as is */
+    int sibling = 0;
+    {
+        CXCursor rec = clang_getCursorSemanticParent(fd);
+        fields_walk w = {.n = 0};
+        clang_Type_visitFields(clang_getCursorType(rec), fields_visit, &w);
+        for (int i = 0; i < w.n && !sibling; i++) {
+            char *other = aac_spelling(w.items[i]);
+            sibling = !strcmp(other, mutex);
+            free(other);
+        }
+    }
     char *base = aac_place_key(fl->t, k[0]);
     char need[512];
-    snprintf(need, sizeof need, "%s.%s", base, mutex);
+    if (sibling) {
+        snprintf(need, sizeof need, "%s.%s", base, mutex);
+    } else {
+        snprintf(need, sizeof need, "%s", mutex);
+    }
     if (!aac_state_get(st, need)) {
         char *fname = aac_spelling(fd);
         aac_report(fl->t, AAC_SYNC_GUARDED_ACCESS, c,
