@@ -34,7 +34,8 @@
 #define AA_VTABLE ASYNCABI_ANNOTATE("vtable")
 /* A struct whose instances are reachable from several threads at once. */
 #define AA_SHARED ASYNCABI_ANNOTATE("shared")
-/* A field of an AA_SHARED struct that is only accessed with `mutex` held. */
+/* A field of an AA_SHARED struct (or a global) only accessed with `mutex` held: a mutex field
+ * of the same struct, or a global mutex. */
 #define AA_GUARDED_BY(mutex) ASYNCABI_ANNOTATE("guarded_by:" #mutex)
 /* A field of an AA_SHARED struct written only before the struct is shared (by its creator),
  * read-only afterwards: C's `const` for fields that a calloc'd struct cannot initialise. */
