@@ -36,6 +36,9 @@ def main(argv=None) -> int:
     parser.add_argument("--mutants", default=None,
                         help="mutants to run as well: all (default for a full run), none, "
                              "or a comma list")
+    parser.add_argument("--fixture-variant", choices=["plain", "asan", "tsan"], default=None,
+                        help="load the fixtures' sanitizer build, with that sanitizer's runtime "
+                             "preloaded into the runner (default plain)")
     parser.add_argument("--json", help="JSON result file (default BUILD/conformance/results.json)")
     parser.add_argument("--html", help="HTML report (default BUILD/conformance/report.html)")
     parser.add_argument("--junit", help="JUnit XML (default BUILD/conformance/junit.xml)")
@@ -67,6 +70,8 @@ def main(argv=None) -> int:
         pytest_args += ["--scenario", pattern]
     if args.time_scale is not None:
         pytest_args += ["--time-scale", str(args.time_scale)]
+    if args.fixture_variant is not None:
+        pytest_args += ["--fixture-variant", args.fixture_variant]
     pytest_args += extra
 
     import pytest

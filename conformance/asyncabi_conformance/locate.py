@@ -2,6 +2,7 @@
 import json
 import os
 import pathlib
+import subprocess
 import sys
 
 CONFORMANCE = pathlib.Path(__file__).resolve().parent.parent
@@ -19,17 +20,82 @@ def build_dir(explicit=None) -> pathlib.Path:
     return pathlib.Path(value).resolve()
 
 
-def fixture_paths(build: pathlib.Path, name: str) -> dict:
-    """{"library": .so path, "interface": interface.json path} of fixtures/<name>."""
+# Builds of every fixture library (cmake/AsyncabiTesting.cmake): plain, ASan+UBSan, TSan.
+FIXTURE_VARIANTS = ("plain", "asan", "tsan")
+
+
+def fixture_paths(build: pathlib.Path, name: str, variant: str = "plain") -> dict:
+    """{"library": .so path, "interface": interface.json path} of fixtures/<name>, in the given
+    build variant (lib<library>.so, lib<library>_asan.so, lib<library>_tsan.so)."""
+    if variant not in FIXTURE_VARIANTS:
+        raise ValueError(f"unknown fixture variant {variant!r}; known: {FIXTURE_VARIANTS}")
     interface = FIXTURES_SOURCE / name / "interface.json"
     if not interface.exists():
         raise FileNotFoundError(f"fixture {name!r} has no {interface}")
     library_name = json.loads(interface.read_text())["library"]
-    candidates = sorted((build / "fixtures").rglob(f"lib{library_name}.so"))
+    suffix = "" if variant == "plain" else "_" + variant
+    candidates = sorted((build / "fixtures").rglob(f"lib{library_name}{suffix}.so"))
     if not candidates:
-        raise FileNotFoundError(f"lib{library_name}.so not found under {build / 'fixtures'} "
-                                "(build the fixtures first: ./asyncabi build)")
+        raise FileNotFoundError(f"lib{library_name}{suffix}.so not found under "
+                                f"{build / 'fixtures'} (build the fixtures first: ./asyncabi build)")
     return {"library": str(candidates[0]), "interface": str(interface)}
+
+
+def _c_compiler(build: pathlib.Path) -> str:
+    """The compiler that built the fixtures (CMakeCache.txt), so that its sanitizer runtime is
+    the one preloaded."""
+    cache = build / "CMakeCache.txt"
+    if cache.exists():
+        for line in cache.read_text(errors="replace").splitlines():
+            if line.startswith("CMAKE_C_COMPILER:"):
+                return line.split("=", 1)[1].strip()
+    return os.environ.get("CC", "cc")
+
+
+def _runtime_library(build: pathlib.Path, name: str) -> str:
+    out = subprocess.run([_c_compiler(build), f"-print-file-name={name}"], capture_output=True,
+                         text=True, check=False).stdout.strip()
+    if not out or not os.path.isabs(out) or not os.path.exists(out):
+        raise FileNotFoundError(f"{name} not found by {_c_compiler(build)} -print-file-name")
+    return out
+
+
+def sanitizer_env(build: pathlib.Path, variant: str) -> dict:
+    """What a runner process needs in its environment to load sanitizer builds of the fixtures.
+
+    The interpreter is not instrumented, so the sanitizer runtime must be the first library
+    loaded: it is preloaded (LD_PRELOAD) into the runner only, never into the harness. ASan:
+    leak detection is off (an interpreter leaks by design; the monitor's counters still check
+    the fixtures' side); UBSan is linked in non-recovering mode, so any finding aborts the
+    runner and the scenario fails as runner-crashed with the report in its stderr."""
+    env = _sanitizer_defaults(build, variant)
+    for key in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS"):
+        if key in env and os.environ.get(key):  # the caller's own options win (later ones do)
+            env[key] += ":" + os.environ[key]
+    return env
+
+
+# Lines a sanitizer writes when it finds something (the runner's stderr is searched for them).
+SANITIZER_REPORT_MARKERS = ("ERROR: AddressSanitizer", "WARNING: ThreadSanitizer",
+                            "ERROR: ThreadSanitizer", "runtime error: ", "ERROR: LeakSanitizer")
+
+
+def _sanitizer_defaults(build: pathlib.Path, variant: str) -> dict:
+    if variant == "plain":
+        return {}
+    if variant == "asan":
+        return {
+            "LD_PRELOAD": " ".join(_runtime_library(build, n) for n in ("libasan.so",
+                                                                        "libubsan.so")),
+            "ASAN_OPTIONS": "detect_leaks=0:abort_on_error=0:halt_on_error=1",
+            "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1",
+        }
+    if variant == "tsan":
+        return {
+            "LD_PRELOAD": _runtime_library(build, "libtsan.so"),
+            "TSAN_OPTIONS": "halt_on_error=1:report_signal_unsafe=0:second_deadlock_stack=1",
+        }
+    raise ValueError(f"unknown fixture variant {variant!r}; known: {FIXTURE_VARIANTS}")
 
 
 def backends() -> dict:

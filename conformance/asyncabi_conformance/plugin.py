@@ -41,6 +41,11 @@ def pytest_addoption(parser):
                     help="only scenarios whose id matches this glob (repeatable)")
     group.addoption("--build-dir", default=None,
                     help="the CMake build tree (default: $ASYNCABI_BUILD_DIR or ./build)")
+    group.addoption("--fixture-variant", choices=locate.FIXTURE_VARIANTS,
+                    default=os.environ.get("ASYNCABI_FIXTURE_VARIANT", "plain"),
+                    help="which build of the fixture libraries to load: plain, asan (ASan+UBSan) "
+                         "or tsan; the runner is started with that sanitizer's runtime preloaded "
+                         "(default: $ASYNCABI_FIXTURE_VARIANT or plain)")
     group.addoption("--conform-json", default=None, help="write the JSON result file here")
     group.addoption("--conform-html", default=None, help="write the HTML report here")
 
@@ -76,6 +81,11 @@ class Harness:
         self.time_scale = config.getoption("--time-scale")
         self.mutant_time_scale = min(self.time_scale, config.getoption("--mutant-time-scale"))
         self.patterns = _split(config.getoption("--scenario"))
+        self.fixture_variant = config.getoption("--fixture-variant")
+        try:
+            self.runner_env = locate.sanitizer_env(self.build, self.fixture_variant)
+        except FileNotFoundError as exc:
+            raise pytest.UsageError(f"--fixture-variant {self.fixture_variant}: {exc}")
         self.workdir = pathlib.Path(tempfile.mkdtemp(prefix="asyncabi-conform-"))
         self.runners = {}
         self.hellos = {}
@@ -91,14 +101,16 @@ class Harness:
             trace = self.workdir / f"{backend.replace('~', '-')}.trace.jsonl"
             self.runners[backend] = RunnerProcess(
                 backend, locate.expand_command(spec["command"], self.build),
-                env={"ASYNCABI_TRACE": str(trace), "PYTHONUNBUFFERED": "1"},
+                env={"ASYNCABI_TRACE": str(trace), "PYTHONUNBUFFERED": "1",
+                     **self.runner_env},
                 cwd=str(locate.SOURCE))
             self.runners[backend].trace_path = trace
         return self.runners[backend]
 
     def fixture(self, name):
         if name not in self._fixtures:
-            self._fixtures[name] = locate.fixture_paths(self.build, name)
+            self._fixtures[name] = locate.fixture_paths(self.build, name,
+                                                        self.fixture_variant)
         return self._fixtures[name]
 
     def close(self):
@@ -151,6 +163,14 @@ class Harness:
         record["steps"] = result["steps"]
         record["monitor"] = result.get("monitor")
         record["failures"] = judge.judge(scenario, result, time_scale)
+        if self.fixture_variant != "plain":
+            # halt_on_error makes a finding crash the runner; a report that did not (a warning
+            # printed from a thread the sanitizer let go on) still fails the run.
+            stderr = runner.stderr_since(mark, settle=0.01)
+            found = [m for m in locate.SANITIZER_REPORT_MARKERS if m in stderr]
+            if found:
+                record["failures"].append({"kind": "runner", "code": "sanitizer", "step": None,
+                                           "message": f"{self.fixture_variant}: {found[0]}"})
         if record["failures"]:
             record["status"] = "failed"
             record["stderr"] = runner.stderr_since(mark, settle=0.05)
@@ -165,13 +185,18 @@ class Harness:
                                "message": str(exc)}]
         record["symptoms"] = [exc.symptom]
         record["stderr"] = runner.stderr_since(mark, settle=0.05)
+        if self.fixture_variant != "plain" and any(
+                m in record["stderr"] for m in locate.SANITIZER_REPORT_MARKERS):
+            record["symptoms"].append("sanitizer")
         if trace_at is not None:
             record["trace"] = _trace_slice(runner.trace_path, trace_at)
         return record
 
     def reproduce_command(self, scenario_id, backend, seed, time_scale):
+        variant = ("" if self.fixture_variant == "plain"
+                   else f" --fixture-variant {self.fixture_variant}")
         return (f"./asyncabi conform --backend {backend} --scenario {scenario_id} "
-                f"--seed {seed} --time-scale {time_scale:g}")
+                f"--seed {seed} --time-scale {time_scale:g}{variant}")
 
     # --- summaries ---------------------------------------------------------------------------
     def mutation(self) -> dict:
@@ -208,6 +233,7 @@ class Harness:
             "generated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "wall_time_s": round(time.monotonic() - self.started, 2),
             "time_scale": self.time_scale, "seeds": self.seeds, "repeat": self.repeat,
+            "fixture_variant": self.fixture_variant,
             "backends": {n: {"hello": self.hellos.get(n),
                              "description": s.get("description", ""),
                              "mutant": s.get("mutant"),

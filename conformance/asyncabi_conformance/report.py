@@ -12,6 +12,12 @@ CAPABILITIES = ["cancellation", "foreign_async", "threads"]
 
 
 # --- text ------------------------------------------------------------------------------------
+
+def _variant_note(data, sep=", "):
+    """', fixtures asan' when the run loaded a sanitizer build of the fixtures."""
+    variant = data.get("fixture_variant", "plain")
+    return "" if variant == "plain" else f"{sep}fixtures {variant}"
+
 def failure_text(record) -> str:
     lines = [f"{record['scenario']} on {record['backend']} (seed {record['seed']}): "
              f"{len(record['failures'])} failure(s)"]
@@ -47,7 +53,7 @@ def summary_lines(data) -> list:
             f"conform: {backend}: {passed}/{total} scenarios passed, {len(row['failed'])} "
             f"failed, {len(row['unsupported'])} unsupported ({row['runs']} runs, seeds "
             f"{','.join(map(str, data['seeds']))}, x{data['repeat']}, time scale "
-            f"{data['time_scale']:g}); wall {data['wall_time_s']:.1f} s")
+            f"{data['time_scale']:g}{_variant_note(data)}); wall {data['wall_time_s']:.1f} s")
     mutation = data["mutation"]
     if mutation["total"]:
         lines.append(f"mutation score: {mutation['killed']}/{mutation['total']} mutants killed "
@@ -85,6 +91,7 @@ def render_html(data) -> str:
            "<h1>asyncabi conformance report</h1>",
            f"<p class='muted'>{e(data['generated'])} · seeds {e(', '.join(map(str, data['seeds'])))}"
            f" · repetitions {data['repeat']} · time scale {data['time_scale']:g}"
+           f"{e(_variant_note(data, ' · '))}"
            f" · wall time {data['wall_time_s']:.1f} s</p>"]
     out.append("<ul id='summary'>")
     for line in summary_lines(data):
