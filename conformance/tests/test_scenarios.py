@@ -13,8 +13,7 @@ FIXTURES = ["futures", "adversarial"]
 
 def interface(name):
     path = locate.FIXTURES_SOURCE / name / "interface.json"
-    if not path.exists():
-        pytest.skip(f"fixtures/{name}/interface.json has not landed yet")
+    assert path.exists(), f"fixtures/{name}/interface.json is missing"
     return json.loads(path.read_text())
 
 
