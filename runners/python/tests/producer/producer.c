@@ -76,7 +76,7 @@ typedef void (*legacy_double_fn)(uint64_t handle, int32_t value,
 typedef struct legacy_doubler_vtable {
     void (*uniffi_free)(uint64_t);
     uint64_t (*uniffi_clone)(uint64_t);
-    legacy_double_fn double_;
+    legacy_double_fn double_; // asyncabi-check: ignore[abi-vtable-async-method] the legacy profile's shape, kept beside a 0.29.2 vtable on purpose to test both
 } legacy_doubler_vtable;
 
 static const legacy_doubler_vtable *g_legacy_doubler;
@@ -124,7 +124,8 @@ static AA_POLL_FN aa_poll call_poll(aa_future *future, void *state)
         if (s->from_thread) {
             pthread_t t;
             pthread_create(&t, NULL, thread_main, s);
-            pthread_join(t, NULL); /* the call returns at once; the result arrives later */
+            // asyncabi-check: ignore[blocking-in-poll] the thread only starts the foreign call, which returns at once; joining keeps `s` alive for it
+            pthread_join(t, NULL);
         } else {
             start_call(s);
         }
