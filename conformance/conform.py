@@ -18,6 +18,26 @@ sys.path.insert(0, str(HERE))
 from asyncabi_conformance import locate  # noqa: E402
 
 
+def _seed_list(text: str) -> str:
+    """A seed, or a comma list of seeds: whole numbers, checked here so a typo is a usage error."""
+    parts = [p for p in text.split(",") if p.strip()]
+    if not parts or not all(p.strip().isdigit() for p in parts):
+        raise argparse.ArgumentTypeError(f"seeds are whole numbers (e.g. 7 or 1,2,3), not {text!r}")
+    return ",".join(p.strip() for p in parts)
+
+
+def _at_least(minimum, kind):
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, not {text}")
+        return value
+    return parse
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="asyncabi conform", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -25,11 +45,13 @@ def main(argv=None) -> int:
     parser.add_argument("--backend", action="append", default=[],
                         help="backend to certify (repeatable; default python); "
                              "NAME~MUTANT runs one mutant")
-    parser.add_argument("--seed", action="append", default=[], help="seed (repeatable)")
-    parser.add_argument("--seeds", type=int, default=None,
+    parser.add_argument("--seed", action="append", default=[], type=_seed_list,
+                        help="seed (repeatable, or a comma list)")
+    parser.add_argument("--seeds", type=_at_least(1, int), default=None,
                         help="run seeds 1..N (default: 1 unless --seed is given)")
-    parser.add_argument("--repeat", type=int, default=1, help="repetitions of every scenario")
-    parser.add_argument("--time-scale", type=float, default=None,
+    parser.add_argument("--repeat", type=_at_least(1, int), default=1,
+                        help="repetitions of every scenario")
+    parser.add_argument("--time-scale", type=_at_least(0.001, float), default=None,
                         help="multiply every duration (default: $ASYNCABI_TIME_SCALE or 1)")
     parser.add_argument("--scenario", action="append", default=[],
                         help="only scenarios whose id matches this glob (repeatable)")
@@ -76,10 +98,15 @@ def main(argv=None) -> int:
 
     import pytest
     start = time.monotonic()
+    start_wall = time.time() - 1  # file times have coarse resolution on some file systems
     status = pytest.main(pytest_args)
     wall = time.monotonic() - start
-    print(f"conform: reports: {args.html or out_dir / 'report.html'}, "
-          f"{args.json or out_dir / 'results.json'}, {args.junit or out_dir / 'junit.xml'}")
+    # Name only the reports this run wrote: a run stopped by a usage error writes none.
+    reports = [pathlib.Path(p) for p in (args.html or out_dir / "report.html",
+                                         args.json or out_dir / "results.json",
+                                         args.junit or out_dir / "junit.xml")]
+    written = [str(p) for p in reports if p.exists() and p.stat().st_mtime >= start_wall]
+    print(f"conform: reports: {', '.join(written) if written else 'none written'}")
     print(f"conform: {'PASS' if status == 0 else 'FAIL'} (pytest exit {int(status)}) "
           f"in {wall:.1f} s")
     return int(status)

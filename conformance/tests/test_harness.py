@@ -4,6 +4,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from conftest import CONFORMANCE
 
 
@@ -49,3 +51,25 @@ def test_missing_capability_is_reported_as_unsupported(fake_env, tmp_path):
     assert status == [("ok_a", 4, "passed"), ("ok_a", 5, "passed"),
                       ("ok_e", 4, "unsupported"), ("ok_e", 5, "unsupported")]
     assert "1 unsupported" in proc.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--seed", "abc"], "seeds are whole numbers"),
+    (["--seeds", "0"], "must be at least 1"),
+    (["--time-scale", "0"], "must be at least 0.001"),
+    (["--repeat", "x"], "is not a number"),
+])
+def test_bad_options_are_usage_errors_not_tracebacks(fake_env, args, message):
+    env, build = fake_env
+    proc = conform(env, build, "--backend", "fake", *args)
+    assert proc.returncode == 2
+    assert message in proc.stderr and "Traceback" not in proc.stderr + proc.stdout
+
+
+def test_unknown_backend_fails_clearly_and_claims_no_reports(fake_env, tmp_path):
+    env, build = fake_env
+    page = tmp_path / "never.html"
+    proc = conform(env, build, "--backend", "nosuch", "--html", str(page))
+    assert proc.returncode != 0
+    assert "unknown backend" in proc.stdout + proc.stderr
+    assert "conform: reports: none written" in proc.stdout and not page.exists()
