@@ -34,6 +34,8 @@ DEFAULT_STEP_TIMEOUT_MS = 3000  # the runner's deadline for one step (docs/runne
 # How much slower a run is than on a plain build (the slack of upper time bounds and every
 # hang detector are multiplied by it, times --slowdown).
 VARIANT_SLOWDOWN = {"plain": 1.0, "asan": 3.0, "tsan": 5.0}
+# check_foreign's within_ms is a wait (the runner answers once the counters match), not a bound.
+WAIT_FACTOR = 3.0
 
 
 # --- options: declared once ------------------------------------------------------------------
@@ -295,10 +297,7 @@ class Harness:
         except FileNotFoundError as exc:
             record.fail([Failure("runner", str(exc), code="fixture-missing")])
             return record
-        # Hang detectors grow with the slowdown; what the scenario judges does not change.
-        sent = dict(scenario, step_timeout_ms=round(
-            scenario.get("step_timeout_ms", DEFAULT_STEP_TIMEOUT_MS) * self.slowdown))
-        request = {"scenario": sent, "seed": item.seed, "time_scale": record.time_scale,
+        request = {"scenario": self.sent_scenario(scenario), "seed": item.seed, "time_scale": record.time_scale,
                    "fixtures": fixtures}
         timeout = scenario.get("timeout_ms", DEFAULT_SCENARIO_TIMEOUT_MS) / 1000.0 * self.slowdown
         try:
@@ -322,6 +321,17 @@ class Harness:
             record.stderr = runner.stderr_since(mark, settle=0.05)
             record.trace = _trace_slice(runner.trace_path, trace_at)
         return record
+
+    def sent_scenario(self, scenario) -> dict:
+        """The scenario as the runner gets it: its waits (not its verdicts) stretched for a slow
+        machine. step_timeout_ms (a hang detector) grows with the slowdown; a check_foreign's
+        within_ms (how long the runner may wait for the counters; it answers as soon as they
+        match) with WAIT_FACTOR times the slowdown. Every bound the judge checks stays."""
+        steps = [dict(step, within_ms=step["within_ms"] * WAIT_FACTOR * self.slowdown)
+                 if step["do"] == "check_foreign" and "within_ms" in step else step
+                 for step in scenario["steps"]]
+        return dict(scenario, steps=steps, step_timeout_ms=round(
+            scenario.get("step_timeout_ms", DEFAULT_STEP_TIMEOUT_MS) * self.slowdown))
 
     def _runner_failed(self, record, runner, exc, mark, start, trace_at=None):
         record.elapsed_ms = round((time.monotonic() - start) * 1000, 1)
