@@ -307,7 +307,8 @@ class Harness:
         record.elapsed_ms = round((time.monotonic() - start) * 1000, 1)
         record.steps = result["steps"]
         record.monitor = result.get("monitor")
-        failures = judge.judge(scenario, result, record.time_scale, self.slowdown)
+        failures = judge.judge(scenario, result, record.time_scale, self.slowdown,
+                               seed=item.seed)
         if self.fixture_variant != "plain":
             # halt_on_error makes a finding crash the runner; a report that did not (a warning
             # printed from a thread the sanitizer let go on) still fails the run.

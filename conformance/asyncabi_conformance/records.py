@@ -28,7 +28,8 @@ RESULTS_VERSION = 2
 class Failure:
     """One reason a run failed. kind: violation (the protocol monitor caught a misuse; code is
     its code), outcome, timing, timeout, precondition (what the scenario sets up did not
-    happen), thread (a call ran on the wrong thread or loop), runner (the runner could not do
+    happen), thread (a call ran on the wrong thread or loop), fixture (the producer itself
+    faulted), runner (the runner could not do
     it, hung, crashed or broke the protocol; code names which), harness (a bug in the harness)."""
     kind: str
     message: str

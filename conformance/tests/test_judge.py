@@ -152,10 +152,42 @@ def test_gather_reads_counts_and_order():
     assert [f.kind for f in run([step], [dict(outcome, order=[])])] == ["runner"]
 
 
+SCENARIO = {"id": "s", "fixtures": ["futures"], "steps": [{"do": "sleep", "ms": 1}]}
+SLEPT = [{"step": 0, "do": "sleep", "value": None}]
+
+
+def report(**extra):
+    return dict({"scenario": "s", "seed": 4, "time_scale": 0.3, "violations": [],
+                 "counters": {"live_futures": 0, "internal_errors": 0}, "runtime_misuse": []},
+                **extra)
+
+
+def monitor_failures(monitor):
+    return judge.judge(SCENARIO, {"steps": SLEPT, "monitor": monitor}, 0.3, seed=4)
+
+
 def test_violations_become_failures_named_by_their_code():
-    failures = run([{"do": "sleep", "ms": 1}], [{"step": 0, "do": "sleep", "value": None}],
-                   monitor={"futures": {"violations": [{"code": "free-twice", "handle": 7,
-                                                        "message": "m", "sequence": ["free"]}]}})
+    failures = monitor_failures({"futures": report(violations=[
+        {"code": "free-twice", "handle": 7, "message": "m", "sequence": ["free"]}])})
     assert failures == [Failure(kind="violation", code="free-twice", fixture="futures", handle=7,
                                 sequence=["free"], message="futures monitor: free-twice: m")]
     assert judge.symptoms(failures) == {"free-twice"}
+
+
+@pytest.mark.parametrize("monitor, symptom", [
+    ({}, "runner"),  # no report for a fixture the scenario uses
+    ({"futures": None}, "runner"),
+    ({"futures": report(scenario="other")}, "runner"),  # set_scenario not called
+    ({"futures": report(seed=5)}, "runner"),  # configured with another seed
+    ({"futures": report(time_scale=1.0)}, "runner"),
+    ({"futures": report(counters={"internal_errors": 2})}, "fixture"),
+    ({"futures": report(counters={"live_futures": 1})}, "leaked-future"),
+    ({"futures": report(runtime_misuse=[{"what": "poll after free"}])}, "runtime-misuse"),
+    ({"futures": report(), "adversarial": report()}, "runner"),  # a fixture it does not use
+])
+def test_every_fact_of_the_monitor_report_is_read(monitor, symptom):
+    assert judge.symptoms(monitor_failures(monitor)) == {symptom}
+
+
+def test_a_clean_monitor_report_passes():
+    assert monitor_failures({"futures": report()}) == []
