@@ -34,7 +34,12 @@ DEFAULT_STEP_TIMEOUT_MS = 3000  # the runner's deadline for one step (docs/runne
 # How much slower a run is than on a plain build (the slack of upper time bounds and every
 # hang detector are multiplied by it, times --slowdown).
 VARIANT_SLOWDOWN = {"plain": 1.0, "asan": 3.0, "tsan": 5.0}
-# check_foreign's within_ms is a wait (the runner answers once the counters match), not a bound.
+# Waits, not verdicts, are stretched by this (times the slowdown): a check_foreign's within_ms
+# (the runner answers once the counters match) and every hang deadline (step_timeout_ms, the
+# scenario's timeout_ms). A correct backend never reaches them; under load a step that sleeps
+# 600 ms had less than 400 ms to spare before the unstretched 1 s deadline at time scale 0.3.
+# Mutant runs keep the scenario's waits (times the slowdown): a mutant only has to fail, and
+# most are caught by a hang, so stretching would only make the mutation run slower.
 WAIT_FACTOR = 3.0
 
 
@@ -297,9 +302,11 @@ class Harness:
         except FileNotFoundError as exc:
             record.fail([Failure("runner", str(exc), code="fixture-missing")])
             return record
-        request = {"scenario": self.sent_scenario(scenario), "seed": item.seed, "time_scale": record.time_scale,
+        stretch = self.slowdown * (1.0 if record.mutant else WAIT_FACTOR)
+        request = {"scenario": self.sent_scenario(scenario, stretch), "seed": item.seed, "time_scale": record.time_scale,
                    "fixtures": fixtures}
-        timeout = scenario.get("timeout_ms", DEFAULT_SCENARIO_TIMEOUT_MS) / 1000.0 * self.slowdown
+        timeout = (scenario.get("timeout_ms", DEFAULT_SCENARIO_TIMEOUT_MS) / 1000.0
+                   * stretch)
         try:
             result = runner.run(request, timeout)
         except RunnerError as exc:
@@ -323,16 +330,15 @@ class Harness:
             record.trace = _trace_slice(runner.trace_path, trace_at)
         return record
 
-    def sent_scenario(self, scenario) -> dict:
-        """The scenario as the runner gets it: its waits (not its verdicts) stretched for a slow
-        machine. step_timeout_ms (a hang detector) grows with the slowdown; a check_foreign's
-        within_ms (how long the runner may wait for the counters; it answers as soon as they
-        match) with WAIT_FACTOR times the slowdown. Every bound the judge checks stays."""
-        steps = [dict(step, within_ms=step["within_ms"] * WAIT_FACTOR * self.slowdown)
+    def sent_scenario(self, scenario, stretch) -> dict:
+        """The scenario as the runner gets it: its waits (not its verdicts) multiplied by
+        `stretch`: step_timeout_ms (a hang detector) and a check_foreign's within_ms (the runner
+        answers as soon as the counters match). Every bound the judge checks stays as written."""
+        steps = [dict(step, within_ms=step["within_ms"] * stretch)
                  if step["do"] == "check_foreign" and "within_ms" in step else step
                  for step in scenario["steps"]]
         return dict(scenario, steps=steps, step_timeout_ms=round(
-            scenario.get("step_timeout_ms", DEFAULT_STEP_TIMEOUT_MS) * self.slowdown))
+            scenario.get("step_timeout_ms", DEFAULT_STEP_TIMEOUT_MS) * stretch))
 
     def _runner_failed(self, record, runner, exc, mark, start, trace_at=None):
         record.elapsed_ms = round((time.monotonic() - start) * 1000, 1)
