@@ -206,6 +206,7 @@ class Harness:
         self.results = []  # RunRecord, one per planned run, in plan order
         self.killed = {}  # mutant backend -> the record that killed it
         self.interrupted = None  # the signal that stopped the session, if one did
+        self.finishing = False  # the reports are being written: a signal waits for them
         self.started = time.monotonic()
         self._fixtures = {}
 
@@ -538,8 +539,8 @@ def pytest_configure(config):
         harness.old_handlers = {s: signal.getsignal(s) for s in _SIGNALS}
 
         def stop(signum, frame):
-            if harness.interrupted:
-                return  # already stopping: let the reports be written
+            if harness.interrupted or harness.finishing:
+                return  # already stopping, or every run is done: let the reports be written
             harness.interrupted = signal.Signals(signum).name
             raise KeyboardInterrupt(harness.interrupted)
         for s in _SIGNALS:
@@ -597,7 +598,10 @@ def pytest_sessionfinish(session, exitstatus):
     harness = session.config.stash.get(HARNESS, None)
     if harness is None:
         return
+    harness.finishing = True
     harness.close()
+    if session.config.option.collectonly:
+        return  # nothing was meant to run: no report
     data = harness.results_file()
     if data.not_run and session.exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED  # something did not run: not a pass
