@@ -135,7 +135,7 @@ def test_a_signal_mid_run_writes_reports_marked_interrupted(fake_env, tmp_path, 
     assert "not run: interrupted by " + name in junit
 
 
-def test_mutants_killed_survived_and_the_score(fake_env, tmp_path):
+def test_fake_mutant_verdicts_killed_survived_and_the_score(fake_env, tmp_path):
     env, build = fake_env
     proc = conform(env, build, "--backend", "fake_m", "--scenario", "ok_*", "--mutants", "all",
                    *reports(tmp_path))
