@@ -103,7 +103,8 @@ def main(argv=None) -> int:
     if args.build_dir is None:
         forwarded += ["--build-dir", str(build)]
     if args.mutants is None:  # a filtered or single-mutant run is about one thing: no mutants
-        filtered = args.scenario or args.shard or any("~" in b for b in args.backend)
+        # (a shard is not a filter: its plan is the whole run's, so that shards merge)
+        filtered = args.scenario or any("~" in b for b in args.backend)
         forwarded += ["--mutants", "none" if filtered else "all"]
     import pytest
     start = time.monotonic()
