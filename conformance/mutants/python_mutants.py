@@ -81,12 +81,19 @@ MUTANTS = {
                "the producer later calls freed memory (the Kotlin/JNA GC bug)",
         "expect": ["runner-crashed", "runner-hung", "timeout", "runner", "outcome"],
     },
+    "reuses_stale_status": {
+        "bug": "hands every complete the same RustCallStatus and never resets its code: after "
+               "one failed call, a successful one (which leaves the status untouched, as "
+               "uniffi-rs does) reads back the stale error",
+        "expect": ["status-not-reset"],
+    },
 }
 
 
 def library_class(name):
     """The Library subclass implementing mutant `name`."""
     import asyncio
+    import ctypes
     import gc
     import threading
 
@@ -191,6 +198,16 @@ def library_class(name):
             self._junk = [ffi.ContinuationCallback(lambda d, c: None) for _ in range(4)]
             return future
 
+    class ReusesStaleStatus(Library):
+        def _complete(self, handle, family):
+            status = getattr(self, "_shared_status", None)
+            if status is None:
+                status = self._shared_status = ffi.RustCallStatus()
+            value = self._family_functions(family)[2](handle, ctypes.byref(status))
+            seen = ffi.RustCallStatus(status.code, status.errorBuf)
+            status.errorBuf = ffi.RustBuffer(0, 0, None)  # the error buffer is ours now
+            return value, seen  # ...but status.code keeps the last error's code
+
     def _set_result(future, code):
         if not future.done():
             future.set_result(code)
@@ -206,4 +223,5 @@ def library_class(name):
         "dropped_not_threadsafe": DroppedNotThreadsafe, "no_fallback_loop": NoFallbackLoop,
         "callback_not_kept_alive": CallbackNotKeptAlive,
         "shared_continuation_callback": SharedContinuationCallback,
+        "reuses_stale_status": ReusesStaleStatus,
     }[name]
