@@ -87,6 +87,19 @@ MUTANTS = {
                "uniffi-rs does) reads back the stale error",
         "expect": ["status-not-reset"],
     },
+    "foreign_task_weakly_held": {
+        "bug": "starts a foreign async method with loop.create_task and keeps only a weak "
+               "reference to the task (the loop keeps only weak ones too): a garbage "
+               "collection while the task is parked destroys it, so the producer's drop reaches "
+               "nothing and complete is never called",
+        "expect": ["foreign-complete-missing"],
+    },
+    "foreign_completion_holder_collected": {
+        "bug": "the object holding a foreign call's complete callback lives in a reference "
+               "cycle and is found through a weak map when the task ends: a garbage collection "
+               "while the task runs collects it, and the completion is lost",
+        "expect": ["foreign-complete-missing"],
+    },
 }
 
 
@@ -94,11 +107,13 @@ def library_class(name):
     """The Library subclass implementing mutant `name`."""
     import asyncio
     import ctypes
+    import functools
     import gc
     import threading
+    import weakref
 
     from asyncabi_py import ffi
-    from asyncabi_py.binding import Library
+    from asyncabi_py.binding import Library, _ForeignCall
 
     if name not in MUTANTS:
         raise SystemExit(f"unknown mutant {name!r}; known: {', '.join(MUTANTS)}")
@@ -208,6 +223,74 @@ def library_class(name):
             status.errorBuf = ffi.RustBuffer(0, 0, None)  # the error buffer is ours now
             return value, seen  # ...but status.code keeps the last error's code
 
+    class ForeignTaskWeaklyHeld(Library):
+        def _start_foreign_call(self, method, family, handle, lowered, complete, data,
+                                out_dropped):
+            call = _ForeignCall(complete, data, family, method.get("return"),
+                                method.get("throws"), None)
+            try:
+                obj = self.foreign_objects.get(handle)
+                args = self._lift_method_args(method, lowered)
+                call.loop = self._loop_for_foreign_call()
+                coro = getattr(obj, method["name"])(*args)
+            except BaseException as exc:
+                self._send_foreign_result(call, self._foreign_result_of_exception(call, exc))
+                return
+            weak = {}
+            token = self._foreign_calls.insert(weak)
+            self._install_dropped(out_dropped, token)
+
+            def start():
+                task = call.loop.create_task(coro)
+                weak["task"] = weakref.ref(task)  # "the loop keeps its tasks": it does not
+                task.add_done_callback(functools.partial(self._on_foreign_done, call))
+                if weak.get("dropped"):
+                    task.cancel()
+            call.loop.call_soon_threadsafe(start)
+
+        def _on_foreign_dropped(self, token):
+            weak = self._foreign_calls.remove(token)
+            if weak is None:
+                return
+            weak["dropped"] = True  # a drop before the task starts cancels it in start()
+            task = weak.get("task", lambda: None)()
+            if task is not None:
+                task.get_loop().call_soon_threadsafe(task.cancel)
+
+    class _CompletionHolder:
+        def __init__(self, call):
+            self.call = call
+            self.me = self  # the cycle a closure over itself gives a real binding
+
+    class ForeignCompletionHolderCollected(Library):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._holders = weakref.WeakValueDictionary()
+
+        def _start_foreign_call(self, method, family, handle, lowered, complete, data,
+                                out_dropped):
+            call = _ForeignCall(complete, data, family, method.get("return"),
+                                method.get("throws"), None)
+            try:
+                obj = self.foreign_objects.get(handle)
+                args = self._lift_method_args(method, lowered)
+                call.loop = self._loop_for_foreign_call()
+                coro = getattr(obj, method["name"])(*args)
+                task = asyncio.run_coroutine_threadsafe(coro, call.loop)
+            except BaseException as exc:
+                self._send_foreign_result(call, self._foreign_result_of_exception(call, exc))
+                return
+            token = self._foreign_calls.insert((task, call.loop))
+            self._install_dropped(out_dropped, token)
+            holder = _CompletionHolder(call)
+            self._holders[id(holder)] = holder  # weak: only the cycle keeps it
+            task.add_done_callback(functools.partial(self._on_done_by_key, id(holder)))
+
+        def _on_done_by_key(self, key, task):
+            holder = self._holders.get(key)
+            if holder is not None:  # collected: the completion is lost
+                self._on_foreign_done(holder.call, task)
+
     def _set_result(future, code):
         if not future.done():
             future.set_result(code)
@@ -224,4 +307,6 @@ def library_class(name):
         "callback_not_kept_alive": CallbackNotKeptAlive,
         "shared_continuation_callback": SharedContinuationCallback,
         "reuses_stale_status": ReusesStaleStatus,
+        "foreign_task_weakly_held": ForeignTaskWeaklyHeld,
+        "foreign_completion_holder_collected": ForeignCompletionHolderCollected,
     }[name]

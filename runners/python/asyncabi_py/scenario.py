@@ -8,6 +8,7 @@ An outcome is one of
 plus "exception" (the native exception's qualified name) and "elapsed_ms".
 """
 import asyncio
+import gc
 import hashlib
 import json
 import threading
@@ -380,6 +381,16 @@ class ScenarioRun:
     async def step_sleep(self, step):
         await asyncio.sleep(step["ms"] * self.time_scale / 1000.0)
         return {"value": None}
+
+    async def step_collect_garbage(self, step):
+        """A full collection while tasks are parked, as a real program's collector may run at
+        any moment: whatever the binding keeps only weakly, or only in an unreachable cycle,
+        is collected now. A second pass takes what the first one's finalizers released; the
+        yield lets the loop run the callbacks they scheduled."""
+        collected = gc.collect()
+        collected += gc.collect()
+        await asyncio.sleep(0)
+        return {"value": None, "collected": collected}
 
     async def step_check_foreign(self, step):
         """Reports a foreign object's counters, once they match or `within_ms` has passed."""
