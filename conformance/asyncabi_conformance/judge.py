@@ -103,12 +103,40 @@ def _judge_step(step, outcome, index, where, scale):
                                   f"{outcome.get('order')}, expected {step['order']}"))
         failures += _judge_elapsed(step.get("elapsed_ms"), outcome.get("elapsed_ms"), index,
                                    where, scale)
+    elif do == "cancel_sweep":
+        failures += _judge_sweep(step, outcome, index, where)
     elif do == "check_foreign":
         got = outcome.get("value") or {}
         wrong = {k: got.get(k) for k, v in step["expect"].items() if got.get(k) != v}
         if wrong:
             failures.append(_fail("outcome", index, f"{where}: foreign counters {got}, "
                                   f"expected {step['expect']}"))
+    return failures
+
+
+def _judge_sweep(step, outcome, index, where):
+    """Every run ended cancelled or as `expect` says; the runs add up; and at least one cancel
+    landed at the producer's answer (a sweep that never reached the boundary proved nothing)."""
+    failures = []
+    value = outcome.get("value") or {}
+    distinct = outcome.get("distinct") or []
+    runs = sum(d.get("times", 0) for d in distinct)
+    if value.get("runs") != step["count"] or runs != step["count"]:
+        failures.append(_fail("runner", index, f"{where}: {runs} outcomes reported for "
+                              f"{step['count']} runs"))
+    for d in distinct:
+        if d.get("cancelled"):
+            continue
+        sub = f"{where} ({d.get('times')} run(s) that were not cancelled)"
+        if "value" not in d:
+            failures.append(_fail("outcome", index, f"{sub}: got {_describe(d)}, expected "
+                                  f"cancellation or a value"))
+        else:
+            failures += _judge_expect(step.get("expect"), d, index, sub)
+    if not (value.get("landed") or {}).get("at_answer"):
+        failures.append(_fail("outcome", index, f"{where}: no cancel landed at the producer's "
+                              f"answer ({value.get('landed')}): the sweep never reached the "
+                              f"completion boundary"))
     return failures
 
 

@@ -100,6 +100,17 @@ MUTANTS = {
                "while the task runs collects it, and the completion is lost",
         "expect": ["foreign-complete-missing"],
     },
+    "frees_twice_on_cancel_race": {
+        "bug": "a cancellation that lands after the producer's continuation answered (before "
+               "the task resumed) frees the future at once, 'since the producer is done with "
+               "it', and the normal cleanup frees it again",
+        "expect": ["free-twice", "cancel-after-free"],
+    },
+    "leaks_one_cancel_in_fifty": {
+        "bug": "one cancelled future in fifty is cancelled but never freed (a cleanup path "
+               "that only some cancellations take)",
+        "expect": ["leaked-future"],
+    },
 }
 
 
@@ -129,7 +140,7 @@ def library_class(name):
             self._family_functions(family)[3](handle)
 
     class CompleteBeforeReady(Library):
-        async def _drive(self, handle, family, on_wake):
+        async def _drive(self, handle, family, on_wake, on_answer=None):
             self._poll_once(handle, family, asyncio.get_running_loop())
 
     class PollsAfterComplete(Library):
@@ -139,7 +150,7 @@ def library_class(name):
             return value, status
 
     class IgnoresWake(Library):
-        async def _drive(self, handle, family, on_wake):
+        async def _drive(self, handle, family, on_wake, on_answer=None):
             loop = asyncio.get_running_loop()
             code = await self._poll_once(handle, family, loop)
             while code != ffi.POLL_READY:
@@ -291,6 +302,35 @@ def library_class(name):
             if holder is not None:  # collected: the completion is lost
                 self._on_foreign_done(holder.call, task)
 
+    class FreesTwiceOnCancelRace(Library):
+        async def _drive(self, handle, family, on_wake, on_answer=None):
+            loop = self._continuation_loop()
+            while True:
+                future = self._poll_once(handle, family, loop)
+                if on_answer is not None:
+                    future.add_done_callback(lambda f: f.cancelled() or on_answer())
+                try:
+                    code = await future
+                except asyncio.CancelledError:
+                    if future.done() and not future.cancelled():
+                        self._family_functions(family)[3](handle)  # _release frees it too
+                    raise
+                if code == ffi.POLL_READY:
+                    return
+                if on_wake is not None:
+                    on_wake()
+
+    class LeaksOneCancelInFifty(Library):
+        cancels = 0
+
+        def _release(self, handle, family, cancelled):
+            if cancelled:
+                LeaksOneCancelInFifty.cancels += 1
+                if LeaksOneCancelInFifty.cancels % 50 == 0:
+                    self._family_functions(family)[1](handle)  # cancel, and no free
+                    return
+            super()._release(handle, family, cancelled)
+
     def _set_result(future, code):
         if not future.done():
             future.set_result(code)
@@ -309,4 +349,6 @@ def library_class(name):
         "reuses_stale_status": ReusesStaleStatus,
         "foreign_task_weakly_held": ForeignTaskWeaklyHeld,
         "foreign_completion_holder_collected": ForeignCompletionHolderCollected,
+        "frees_twice_on_cancel_race": FreesTwiceOnCancelRace,
+        "leaks_one_cancel_in_fifty": LeaksOneCancelInFifty,
     }[name]
