@@ -76,6 +76,7 @@ def judge(scenario: dict, result: dict, time_scale: float, slowdown: float = 1.0
                                         "although no earlier step failed", step=index))
             continue  # otherwise the cause is the step that aborted
         failures += judge_step(Step(step, outcome, index, time_scale, slowdown))
+    failures += _judge_fixture_mode(scenario, result.get("monitor") or {})
     for fixture, report in (result.get("monitor") or {}).items():
         if report is None:
             continue
@@ -84,6 +85,26 @@ def judge(scenario: dict, result: dict, time_scale: float, slowdown: float = 1.0
                 "violation", f"{fixture} monitor: {v.get('code')}: {v.get('message', '')}",
                 code=v.get("code", "?"), fixture=fixture, handle=v.get("handle"),
                 sequence=v.get("sequence", [])))
+    return failures
+
+
+def _judge_fixture_mode(scenario, monitor) -> list:
+    """A scenario that asks for a fixture mode tested nothing unless every fixture's monitor
+    says the mode was on, and (poll_handoff) that it handed at least one continuation off."""
+    mode = scenario.get("fixture_mode")
+    if not mode:
+        return []
+    failures = []
+    for fixture in scenario["fixtures"]:
+        report = monitor.get(fixture)
+        if not isinstance(report, dict) or report.get("mode") != mode:
+            failures.append(Failure("precondition", f"{fixture}: the scenario needs fixture mode "
+                                    f"{mode!r}, but the monitor reports "
+                                    f"{(report or {}).get('mode')!r}: the runner did not select "
+                                    "it with asyncabi_fixture_set_mode"))
+        elif mode == "poll_handoff" and not (report.get("counters") or {}).get("handoffs"):
+            failures.append(Failure("precondition", f"{fixture}: poll_handoff mode handed no "
+                                    "continuation to a producer thread"))
     return failures
 
 

@@ -111,6 +111,13 @@ MUTANTS = {
                "that only some cancellations take)",
         "expect": ["leaked-future"],
     },
+    "drops_wake_during_poll": {
+        "bug": "registers the waiter for a poll's continuation only after poll returns (an "
+               "inline continuation on the polling thread is caught separately): one that a "
+               "producer thread invokes while poll is still running finds no waiter and is "
+               "dropped",
+        "expect": ["continuation-unanswered"],
+    },
 }
 
 
@@ -120,6 +127,7 @@ def library_class(name):
     import ctypes
     import functools
     import gc
+    import itertools
     import threading
     import weakref
 
@@ -331,6 +339,36 @@ def library_class(name):
                     return
             super()._release(handle, family, cancelled)
 
+    class DropsWakeDuringPoll(Library):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._waiters = {}
+            self._ids = itertools.count(1)
+            self._local = threading.local()
+
+        def _poll_once(self, handle, family, loop):
+            future = loop.create_future()
+            data = next(self._ids)
+            self._local.inline = None
+            self._local.polling = data
+            self._family_functions(family)[0](handle, self._continuation_callback, data)
+            self._local.polling = None
+            if self._local.inline is not None:
+                future.set_result(self._local.inline)
+            else:  # too late for a continuation that came from another thread meanwhile
+                self._waiters[data] = (loop, future)
+            return future
+
+        def _on_continuation(self, data, code):
+            if getattr(self._local, "polling", None) == data:
+                self._local.inline = code  # inside poll, on the polling thread
+                return
+            entry = self._waiters.pop(data, None)
+            if entry is None:
+                return  # "a stale continuation": dropped
+            loop, future = entry
+            self._dispatch_continuation(loop, future, code)
+
     def _set_result(future, code):
         if not future.done():
             future.set_result(code)
@@ -351,4 +389,5 @@ def library_class(name):
         "foreign_completion_holder_collected": ForeignCompletionHolderCollected,
         "frees_twice_on_cancel_race": FreesTwiceOnCancelRace,
         "leaks_one_cancel_in_fifty": LeaksOneCancelInFifty,
+        "drops_wake_during_poll": DropsWakeDuringPoll,
     }[name]
