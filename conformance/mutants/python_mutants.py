@@ -118,6 +118,11 @@ MUTANTS = {
                "dropped",
         "expect": ["continuation-unanswered"],
     },
+    "f32_completed_as_f64": {
+        "bug": "drives f32 futures with the f64 family's functions (one generic float path): "
+               "complete_f64 reads a double where the producer stored a float",
+        "expect": ["wrong-family"],
+    },
 }
 
 
@@ -369,6 +374,14 @@ def library_class(name):
             loop, future = entry
             self._dispatch_continuation(loop, future, code)
 
+    class F32CompletedAsF64(Library):
+        def _family_functions(self, family):
+            if family != "f32":
+                return super()._family_functions(family)
+            poll, cancel, complete, free = super()._family_functions("f64")
+            # ...the value comes back through a double and is narrowed as if it were a float
+            return poll, cancel, lambda handle, status: float(complete(handle, status)), free
+
     def _set_result(future, code):
         if not future.done():
             future.set_result(code)
@@ -390,4 +403,5 @@ def library_class(name):
         "frees_twice_on_cancel_race": FreesTwiceOnCancelRace,
         "leaks_one_cancel_in_fifty": LeaksOneCancelInFifty,
         "drops_wake_during_poll": DropsWakeDuringPoll,
+        "f32_completed_as_f64": F32CompletedAsF64,
     }[name]
