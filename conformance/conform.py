@@ -73,7 +73,8 @@ def passthrough(argv) -> list:
 
 def outputs(args, build) -> dict:
     out_dir = pathlib.Path(args.out) if args.out else build / "conformance"
-    return {kind: getattr(args, kind) or str(out_dir / name) for kind, name in REPORTS.items()}
+    return {kind: getattr(args, kind) or getattr(args, f"conform_{kind}") or str(out_dir / name)
+            for kind, name in REPORTS.items()}
 
 
 def main(argv=None) -> int:
