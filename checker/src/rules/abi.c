@@ -786,7 +786,7 @@ static void check_codes(aac_tu *t)
             continue;
         }
         CXCursor lhs, rhs;
-        if (!aac_is_assignment(t, t->stores.items[i], &lhs, &rhs)) {
+        if (!aac_is_assignment(t->tu, t->stores.items[i], &lhs, &rhs)) {
             continue;
         }
         long long v;

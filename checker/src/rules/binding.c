@@ -114,9 +114,9 @@ static void on_event(aac_flow *fl, aac_state *st, CXCursor c)
             return;
         }
         if (is_export_call(k[1]) && aac_strip(k[0]).kind == CXCursor_DeclRefExpr &&
-            aac_is_assignment(fl->t, c, NULL, NULL)) {
+            aac_is_assignment(fl->t->tu, c, NULL, NULL)) {
             create(st, aac_strip(k[0]), aac_strip(k[1]));
-        } else if (tracked(st, k[1]) && aac_is_assignment(fl->t, c, NULL, NULL)) {
+        } else if (tracked(st, k[1]) && aac_is_assignment(fl->t->tu, c, NULL, NULL)) {
             aac_item *it = tracked(st, k[1]);
             it->may |= H_ESCAPED;
             it->must |= H_ESCAPED;
@@ -214,7 +214,7 @@ static int null_handle_path(aac_flow *fl, const char *name)
     if (clang_Cursor_isNull(fl->if_cond)) {
         return 0;
     }
-    char *text = aac_text(fl->t, fl->if_cond);
+    char *text = aac_text(fl->t->tu, fl->if_cond);
     char buf[256];
     size_t w = 0;
     for (const char *p = text; *p && w + 1 < sizeof buf; p++) {

@@ -38,7 +38,7 @@ static int is_memory_free(aac_tu *t, const char *callee)
 static char *release_key(aac_tu *t, aac_call *c)
 {
     char *arg = clang_Cursor_getNumArguments(c->cursor) > 0
-                    ? aac_place_key(t, clang_Cursor_getArgument(c->cursor, 0))
+                    ? aac_place_key(t->tu, clang_Cursor_getArgument(c->cursor, 0))
                     : strdup("");
     size_t n = strlen(c->callee) + strlen(arg) + 4;
     char *key = malloc(n);
@@ -202,7 +202,7 @@ static int is_null_check(aac_tu *t, CXCursor cond)
     if (clang_Cursor_isNull(cond)) {
         return 0;
     }
-    char *s = aac_text(t, cond);
+    char *s = aac_text(t->tu, cond);
     char buf[256];
     size_t w = 0;
     for (const char *p = s; *p && w + 1 < sizeof buf; p++) {
@@ -258,7 +258,7 @@ static void free_if(aac_flow *fl, CXCursor cond, aac_state *then_st, aac_state *
     if (!then_st || !else_st) {
         return;
     }
-    char *ck = aac_place_key(fl->t, cond);
+    char *ck = aac_place_key(fl->t->tu, cond);
     for (size_t i = 0; i < then_st->n; i++) {
         const char *key = then_st->items[i].key;
         const char *open = strchr(key, '(');

@@ -257,7 +257,7 @@ void aac_rules_send(aac_tu *t)
         }
         hit h = {0};
         /* the cheap scan first; the operator (tokens) only for a hit */
-        if (scan(k[1], &h) && aac_is_assignment(t, t->stores.items[i], NULL, NULL)) {
+        if (scan(k[1], &h) && aac_is_assignment(t->tu, t->stores.items[i], NULL, NULL)) {
             char *fname = aac_spelling(fd);
             aac_report(t, h.rule, t->stores.items[i],
                        "%s stored into future state field '%s': the future may be polled, "

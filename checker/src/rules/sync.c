@@ -172,7 +172,7 @@ static void on_event(aac_flow *fl, aac_state *st, CXCursor c)
             free(other);
         }
     }
-    char *base = aac_place_key(fl->t, k[0]);
+    char *base = aac_place_key(fl->t->tu, k[0]);
     char need[512];
     if (sibling) {
         snprintf(need, sizeof need, "%s.%s", base, mutex);
