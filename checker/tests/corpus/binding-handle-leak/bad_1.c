@@ -3,7 +3,7 @@
 
 int run(uint16_t ms)
 {
-    uint64_t h = uniffi_demo_fn_func_sleep(ms); // expect: binding-handle-leak
+    uint64_t h = uniffi_demo_fn_func_sleep(ms); // expect: binding-handle-leak@18
     uint64_t slot = new_slot();
     if (!slot) {
         return -1;

@@ -5,7 +5,7 @@
 
 static long read_all(int fd, char *buf, unsigned long n)
 {
-    return read(fd, buf, n); // expect: blocking-in-poll
+    return read(fd, buf, n); // expect: blocking-in-poll@12
 }
 static long fill(int fd, char *buf) { return read_all(fd, buf, 64); }
 

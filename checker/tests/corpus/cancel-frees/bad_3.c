@@ -13,7 +13,7 @@ AA_FREE_FN void req_free(struct req *r)
 
 static void reset(struct req *r)
 {
-    free(r->body); // expect: cancel-frees
+    free(r->body); // expect: cancel-frees@5
     r->body = NULL;
 }
 
@@ -21,6 +21,6 @@ AA_CANCEL_FN void req_cancel(struct req *r, int hard)
 {
     reset(r);
     if (hard) {
-        req_free(r); // expect: cancel-frees
+        req_free(r); // expect: cancel-frees@9
     }
 }

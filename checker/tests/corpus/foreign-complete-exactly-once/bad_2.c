@@ -14,4 +14,4 @@ void parser_parse(uint64_t handle, int32_t value, UniffiForeignFutureCompleteI32
     }
     r.return_value = value;
     complete(complete_data, r);
-} // expect: foreign-complete-exactly-once
+} // expect: foreign-complete-exactly-once@1

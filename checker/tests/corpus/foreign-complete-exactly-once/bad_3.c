@@ -18,7 +18,7 @@ void op_run(uint64_t handle, int32_t kind, UniffiForeignFutureCompleteVoid compl
         complete(complete_data, r);
         break;
     }
-} // expect: foreign-complete-exactly-once
+} // expect: foreign-complete-exactly-once@1
 
 void op_retry(uint64_t handle, int32_t n, UniffiForeignFutureCompleteVoid complete,
               uint64_t complete_data, UniffiForeignFutureDroppedCallbackStruct *out_dropped)
@@ -30,4 +30,4 @@ void op_retry(uint64_t handle, int32_t n, UniffiForeignFutureCompleteVoid comple
     for (int i = 0; i < n; i++) {
         complete(complete_data, r);
     }
-} // expect: foreign-complete-exactly-once
+} // expect: foreign-complete-exactly-once@1

@@ -20,4 +20,4 @@ AA_FREE_FN void op_free(struct op *o)
         break;
     }
     free(o);
-} // expect: free-incomplete-release
+} // expect: free-incomplete-release@1
