@@ -8,6 +8,7 @@
 #include <string.h>
 
 
+
 int aac_enabled(const aac_tu *t, aac_rule_id rule)
 {
     return t->opt->severity[rule] != AAC_SEV_OFF;
@@ -155,6 +156,8 @@ static enum CXChildVisitResult vt_init_visit(CXCursor c, CXCursor parent, CXClie
             CXType ft = clang_getCursorType(d);
             if (clang_getNumArgTypes(ft) == 1 && aac_type_is_void(clang_getResultType(ft))) {
                 add_pending(cx, c, AAC_ROLE_FREE);
+            } else if (clang_getNumArgTypes(ft) == 2 && !aac_type_is_void(clang_getResultType(ft))) {
+                add_pending(cx, c, AAC_ROLE_POLL); /* the poll slot, whatever its spelling */
             }
         }
     }
@@ -185,6 +188,7 @@ static enum CXChildVisitResult body_visit(CXCursor c, CXCursor parent, CXClientD
         f->calls[f->ncalls].callee = name;
         f->calls[f->ncalls].cursor = c;
         f->calls[f->ncalls].direct = direct;
+        f->calls[f->ncalls].fn = NULL;
         f->ncalls++;
         if (!direct) {
             f->facts |= AAC_FACT_INDIRECT;
@@ -222,12 +226,11 @@ static enum CXChildVisitResult body_visit(CXCursor c, CXCursor parent, CXClientD
             if (lhs.kind == CXCursor_MemberRefExpr) {
                 CXCursor fd = clang_getCursorReferenced(lhs);
                 CXCursor rec = clang_getCursorSemanticParent(fd);
+                CXType ftype = clang_getCanonicalType(clang_getCursorType(fd));
                 if (fd.kind == CXCursor_FieldDecl &&
-                    (aac_annotation(rec, "future_state", NULL, 0) ||
-                     aac_field_of(fd, "RustCallStatus") ||
-                     aac_field_of(fd, "UniffiForeignFutureDroppedCallbackStruct") ||
-                     aac_field_of(fd, "ForeignFutureDroppedCallbackStruct") ||
-                     aac_field_of(fd, "UniffiForeignFuture"))) {
+                    (ftype.kind == CXType_Pointer || aac_type_is_u64(ftype) ||
+                     aac_annotation(rec, "future_state", NULL, 0) ||
+                     aac_field_of(fd, "RustCallStatus"))) {
                     aac_cursors_push(&cx->t->stores, c);
                     f->facts |= AAC_FACT_ADDR;
                 }
@@ -279,7 +282,9 @@ static void collect_function(collect_ctx *cx, CXCursor c)
     f->name = aac_spelling(c);
     f->roles = roles_of(c, f->name);
     t->current = f;
+    f->store_lo = t->stores.len;
     clang_visitChildren(c, body_visit, cx);
+    f->store_hi = t->stores.len;
     t->current = NULL;
 }
 
@@ -371,10 +376,19 @@ static void summarise_lock_wrapper(aac_tu *t, aac_func *f)
     free(param);
 }
 
+static void build_index(aac_tu *t);
+
 void aac_tu_collect(aac_tu *t)
 {
     collect_ctx cx = {t, NULL, 0, 0};
     clang_visitChildren(clang_getTranslationUnitCursor(t->tu), top_visit, &cx);
+    build_index(t);
+    for (size_t i = 0; i < t->nfuncs; i++) {
+        for (size_t j = 0; j < t->funcs[i].ncalls; j++) {
+            aac_call *c = &t->funcs[i].calls[j];
+            c->fn = c->direct ? aac_tu_func(t, c->callee) : NULL;
+        }
+    }
     for (size_t i = 0; i < t->nfuncs; i++) {
         if ((t->funcs[i].facts & AAC_FACT_LOCKS) || clang_Cursor_hasAttrs(t->funcs[i].cursor)) {
             summarise_lock_wrapper(t, &t->funcs[i]);
@@ -384,7 +398,7 @@ void aac_tu_collect(aac_tu *t)
     for (size_t i = 0; i < t->nfuncs; i++) {
         aac_func *f = &t->funcs[i];
         for (size_t j = 0; j < f->ncalls && !(f->facts & AAC_FACT_LOCKS); j++) {
-            aac_func *g = f->calls[j].direct ? aac_tu_func(t, f->calls[j].callee) : NULL;
+            aac_func *g = f->calls[j].fn;
             if (g && g->lock_kind) {
                 f->facts |= AAC_FACT_LOCKS;
             }
@@ -400,11 +414,54 @@ void aac_tu_collect(aac_tu *t)
     free(cx.pend);
 }
 
+static size_t name_hash(const char *s)
+{
+    size_t h = 1469598103934665603ull;
+    for (; *s; s++) {
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    }
+    return h;
+}
+
+/* The name index: open addressing over funcs (first definition of a name wins). */
+static void build_index(aac_tu *t)
+{
+    t->nindex = 16;
+    while (t->nindex < t->nfuncs * 2) {
+        t->nindex *= 2;
+    }
+    t->index = malloc(t->nindex * sizeof *t->index);
+    for (size_t i = 0; i < t->nindex; i++) {
+        t->index[i] = (size_t)-1;
+    }
+    for (size_t i = 0; i < t->nfuncs; i++) {
+        size_t h = name_hash(t->funcs[i].name) & (t->nindex - 1);
+        while (t->index[h] != (size_t)-1) {
+            if (!strcmp(t->funcs[t->index[h]].name, t->funcs[i].name)) {
+                break;
+            }
+            h = (h + 1) & (t->nindex - 1);
+        }
+        if (t->index[h] == (size_t)-1) {
+            t->index[h] = i;
+        }
+    }
+}
+
 aac_func *aac_tu_func(aac_tu *t, const char *name)
 {
-    for (size_t i = 0; i < t->nfuncs; i++) {
-        if (!strcmp(t->funcs[i].name, name)) {
-            return &t->funcs[i];
+    if (!t->index) {
+        for (size_t i = 0; i < t->nfuncs; i++) {
+            if (!strcmp(t->funcs[i].name, name)) {
+                return &t->funcs[i];
+            }
+        }
+        return NULL;
+    }
+    for (size_t h = name_hash(name) & (t->nindex - 1); t->index[h] != (size_t)-1;
+         h = (h + 1) & (t->nindex - 1)) {
+        if (!strcmp(t->funcs[t->index[h]].name, name)) {
+            return &t->funcs[t->index[h]];
         }
     }
     return NULL;
@@ -418,6 +475,8 @@ void aac_tu_free(aac_tu *t)
         }
         free(t->funcs[i].calls);
         free(t->funcs[i].name);
+        aac_summary_free(t->funcs[i].summary);
+        free(t->funcs[i].bsum);
     }
     free(t->funcs);
     free(t->fdecls.items);
@@ -426,5 +485,7 @@ void aac_tu_free(aac_tu *t)
     free(t->enums.items);
     free(t->globals.items);
     free(t->stores.items);
+    free(t->state_recs.items);
+    free(t->index);
 }
 

@@ -35,10 +35,15 @@ enum {
     AAC_FACT_ADDR = 1u << 4          /* takes an address or names a thread-local */
 };
 
+struct aac_func;
+struct aac_summary;
+struct aac_bsum;
+
 typedef struct aac_call {
-    char *callee;      /* function name, or the pointer's name for an indirect call */
-    CXCursor cursor;   /* the CallExpr */
-    int direct;        /* 1: a named function, 0: through a pointer */
+    char *callee;         /* function name, or the pointer's name for an indirect call */
+    CXCursor cursor;      /* the CallExpr */
+    int direct;           /* 1: a named function, 0: through a pointer */
+    struct aac_func *fn;  /* the callee's definition in this TU (direct calls), or NULL */
 } aac_call;
 
 typedef struct aac_func {
@@ -50,6 +55,9 @@ typedef struct aac_func {
     unsigned mark; /* scratch for graph walks */
     int lock_kind;        /* 1: takes a lock, -1: releases one (annotated or a wrapper) */
     char lock_suffix[64]; /* appended to the first argument's key: ".mu" for &s->mu */
+    struct aac_summary *summary; /* what it does, through its callees (summary.h; lazy) */
+    struct aac_bsum *bsum;       /* what it does to future handles it is given (binding.c) */
+    size_t store_lo, store_hi;   /* its stores: t->stores.items[store_lo..store_hi) */
 } aac_func;
 
 typedef struct aac_tu {
@@ -63,13 +71,19 @@ typedef struct aac_tu {
     aac_cursors typedefs; /* typedefs */
     aac_cursors enums;    /* enumerator constants */
     aac_cursors globals;  /* file-scope and static-local variables */
-    aac_cursors stores;   /* `x.f = v` where f is RustCallStatus.code or in AA_FUTURE_STATE */
+    aac_cursors stores;   /* `x.f = v` stores of a pointer, a 64-bit value or a status code */
+    aac_cursors state_recs; /* canonical record cursors of future state (summary.c fills it) */
+    int state_done;         /* state_recs computed */
+    size_t *index;          /* open-addressed name -> funcs index (nindex slots) */
+    size_t nindex;
     aac_func *current;    /* during collection: the function being walked */
     int is_cxx;
 } aac_tu;
 
 /* Walks the TU once and fills the model. */
 void aac_tu_collect(aac_tu *t);
+/* Frees a function summary (rules/summary.c); NULL is fine. */
+void aac_summary_free(struct aac_summary *s);
 /* Frees the model (not the CXTranslationUnit). */
 void aac_tu_free(aac_tu *t);
 /* Returns the defined function named `name`, or NULL. */
