@@ -327,6 +327,9 @@ static int walk_if(aac_flow *fl, CXCursor c, aac_state *st)
     CXCursor else_s = k[n - 1];
     aac_state *a = state_clone(st);
     aac_state *b = state_clone(st);
+    if (fl->on_branch) {
+        fl->on_branch(fl, cond, a, b);
+    }
     CXCursor saved = fl->if_cond;
     fl->if_cond = cond;
     int ra = walk(fl, then_s, a);

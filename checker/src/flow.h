@@ -39,6 +39,8 @@ struct aac_flow {
     void (*on_loop)(aac_flow *fl, aac_state *st, CXCursor loop);
     /* Before the two arms of an if join (optional): may adjust either state. */
     void (*on_if)(aac_flow *fl, CXCursor cond, aac_state *then_st, aac_state *else_st);
+    /* Before the two arms of an if are walked (optional): may seed either state. */
+    void (*on_branch)(aac_flow *fl, CXCursor cond, aac_state *then_st, aac_state *else_st);
     /* The condition of the innermost if whose then-branch is being walked (or null). */
     CXCursor if_cond;
     /* internal */
