@@ -486,6 +486,7 @@ void aac_tu_free(aac_tu *t)
     free(t->globals.items);
     free(t->stores.items);
     free(t->state_recs.items);
+    free(t->once.items);
     free(t->index);
 }
 

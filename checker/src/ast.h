@@ -74,6 +74,7 @@ typedef struct aac_tu {
     aac_cursors stores;   /* `x.f = v` stores of a pointer, a 64-bit value or a status code */
     aac_cursors state_recs; /* canonical record cursors of future state (summary.c fills it) */
     int state_done;         /* state_recs computed */
+    aac_cursors once;       /* declarations already reported (a typedef reported at itself once) */
     size_t *index;          /* open-addressed name -> funcs index (nindex slots) */
     size_t nindex;
     aac_func *current;    /* during collection: the function being walked */

@@ -6,5 +6,5 @@ enum { MY_RUST_FUTURE_POLL_READY = 1 }; // expect: abi-code-values@8
 
 void fail(RustCallStatus *status)
 {
-    status->code = 4; // expect: abi-code-values@5
+    status->code = 4; // expect: abi-code-values@20
 }
