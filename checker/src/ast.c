@@ -172,6 +172,41 @@ static void collect_var(collect_ctx *cx, CXCursor c)
     }
 }
 
+static enum CXVisitorResult lock_field_visit(CXCursor c, CXClientData data)
+{
+    if (aac_type_is_lock(clang_getCursorType(c))) {
+        *(int *)data = 1;
+        return CXVisit_Break;
+    }
+    return CXVisit_Continue;
+}
+
+static int cursor_in(const aac_cursors *v, CXCursor c)
+{
+    for (size_t i = 0; i < v->len; i++) {
+        if (clang_equalCursors(v->items[i], c)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Does the record have a lock field? (cached per record) */
+static int has_lock_field(aac_tu *t, CXCursor rec)
+{
+    rec = clang_getCanonicalCursor(rec);
+    if (cursor_in(&t->lock_recs, rec)) {
+        return 1;
+    }
+    if (cursor_in(&t->nolock_recs, rec)) {
+        return 0;
+    }
+    int found = 0;
+    clang_Type_visitFields(clang_getCursorType(rec), lock_field_visit, &found);
+    aac_cursors_push(found ? &t->lock_recs : &t->nolock_recs, rec);
+    return found;
+}
+
 static enum CXChildVisitResult body_visit(CXCursor c, CXCursor parent, CXClientData data)
 {
     (void)parent;
@@ -216,6 +251,10 @@ static enum CXChildVisitResult body_visit(CXCursor c, CXCursor parent, CXClientD
         CXCursor d = clang_getCursorReferenced(c);
         if (d.kind == CXCursor_FieldDecl && aac_annotation(d, "guarded_by", NULL, 0)) {
             f->facts |= AAC_FACT_GUARDED;
+        }
+        if (d.kind == CXCursor_FieldDecl && !(f->facts & AAC_FACT_LOCKED_REC) &&
+            has_lock_field(cx->t, clang_getCursorSemanticParent(d))) {
+            f->facts |= AAC_FACT_LOCKED_REC;
         }
         break;
     }
@@ -487,6 +526,8 @@ void aac_tu_free(aac_tu *t)
     free(t->stores.items);
     free(t->state_recs.items);
     free(t->once.items);
+    free(t->lock_recs.items);
+    free(t->nolock_recs.items);
     free(t->index);
 }
 

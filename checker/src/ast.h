@@ -32,7 +32,8 @@ enum {
     AAC_FACT_INDIRECT = 1u << 1,     /* calls through a function pointer */
     AAC_FACT_CALLS_EXPORT = 1u << 2, /* calls an async export (binding side) */
     AAC_FACT_GUARDED = 1u << 3,      /* touches a field annotated guarded_by */
-    AAC_FACT_ADDR = 1u << 4          /* takes an address or names a thread-local */
+    AAC_FACT_ADDR = 1u << 4,         /* takes an address or names a thread-local */
+    AAC_FACT_LOCKED_REC = 1u << 5    /* accesses a field of a struct that has a lock field */
 };
 
 struct aac_func;
@@ -74,6 +75,8 @@ typedef struct aac_tu {
     aac_cursors stores;   /* `x.f = v` stores of a pointer, a 64-bit value or a status code */
     aac_cursors state_recs; /* canonical record cursors of future state (summary.c fills it) */
     int state_done;         /* state_recs computed */
+    aac_cursors lock_recs;   /* records with a lock field (canonical cursors) */
+    aac_cursors nolock_recs; /* records without one */
     aac_cursors once;       /* declarations already reported (a typedef reported at itself once) */
     size_t *index;          /* open-addressed name -> funcs index (nindex slots) */
     size_t nindex;

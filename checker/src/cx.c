@@ -355,3 +355,18 @@ int aac_const_int(CXCursor e, long long *v)
     }
     return ok;
 }
+
+static int spelled_lock(CXType t)
+{
+    CXString s = clang_getTypeSpelling(t);
+    const char *p = clang_getCString(s);
+    int ok = p && (strstr(p, "mutex") || strstr(p, "spinlock") || strstr(p, "rwlock") ||
+                   strstr(p, "mtx_t"));
+    clang_disposeString(s);
+    return ok;
+}
+
+int aac_type_is_lock(CXType t)
+{
+    return spelled_lock(t) || spelled_lock(clang_getCanonicalType(t));
+}

@@ -55,4 +55,8 @@ int aac_field_of(CXCursor field, const char *name);
  * returns 1 and sets *v on success. */
 int aac_const_int(CXCursor e, long long *v);
 
+/* Returns 1 for a lock object type (pthread mutex, spin lock or rwlock, C11 mtx_t), by the
+ * spelling of the type or of its typedef. */
+int aac_type_is_lock(CXType t);
+
 #endif /* AAC_CX_H */
