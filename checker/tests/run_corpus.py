@@ -133,6 +133,11 @@ def family_part(corpus, files, per_file, actual, rules, problems, coverage):
         if rule not in rules:
             problems.append(f"UNKNOWN     {os.path.relpath(f, corpus)}:{line}: {rule}")
 
+    for f, line, col, r in sorted(actual):
+        if rules.get(r) == "checker":
+            problems.append(f"CHECKER     {os.path.relpath(f, corpus)}:{line}:{col}: {r} "
+                            f"(the family corpus must parse and carry no checker findings)")
+
     def scored(items):
         return {(rules.get(r, "?"), f, line, col) for f, line, col, r in items}
 

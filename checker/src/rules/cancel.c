@@ -333,6 +333,27 @@ static void key_leaf(const char *key, char *out, size_t sz)
     }
 }
 
+/* Does the condition (its place key `ck`, e.g. "req.io!=NULL") test the object the call's
+ * first argument lies in (`free(req->io->buf)`)? */
+static int guards_arg(aac_tu *t, const char *ck, CXCursor call)
+{
+    if (call.kind != CXCursor_CallExpr || clang_Cursor_getNumArguments(call) < 1) {
+        return 0;
+    }
+    const char *p = ck;
+    while (*p == '!') {
+        p++;
+    }
+    size_t pl = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.");
+    if (pl == 0) {
+        return 0;
+    }
+    char *ak = aac_place_key(t->tu, clang_Cursor_getArgument(call, 0));
+    int ok = !strncmp(ak, p, pl) && (ak[pl] == 0 || ak[pl] == '.');
+    free(ak);
+    return ok;
+}
+
 /* `if (s->buf) free(s->buf);` releases on both paths as far as this rule is concerned; any
  * other if whose arms disagree on a resource is remembered as where a path went around it. */
 static void free_if(aac_flow *fl, CXCursor cond, aac_state *then_st, aac_state *else_st)
@@ -374,7 +395,8 @@ static void free_if(aac_flow *fl, CXCursor cond, aac_state *then_st, aac_state *
             snprintf(arg_leaf, sizeof arg_leaf, "%s", dot ? dot + 1 : ak);
             free(ak);
         }
-        if ((leaf[0] && strstr(ck, leaf)) || (arg_leaf[0] && strstr(ck, arg_leaf))) {
+        if ((leaf[0] && strstr(ck, leaf)) || (arg_leaf[0] && strstr(ck, arg_leaf)) ||
+            guards_arg(fl->t, ck, w)) {
             aac_item *it = aac_state_put(else_st, key, then_st->items[i].where);
             it->may = it->must = 1;
         } else if (!aac_state_get(&ud->splits, key)) {
