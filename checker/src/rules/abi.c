@@ -160,8 +160,26 @@ static void check_export(aac_tu *t, CXCursor fn, const char *name)
 typedef struct family {
     char ns[128], tag[64];
     unsigned ops;
+    int defined; /* one of its functions is defined here (a producer, not a binding) */
     CXCursor first;
 } family;
+
+/* Does some function of this TU call a function of family ns/tag? (a binding's use) */
+static int family_called(aac_tu *t, const char *ns, const char *tag)
+{
+    for (size_t i = 0; i < t->nfuncs; i++) {
+        for (size_t j = 0; j < t->funcs[i].ncalls; j++) {
+            char cns[128], ctag[64];
+            if (t->funcs[i].calls[j].direct &&
+                aac_future_fn_parts(t->funcs[i].calls[j].callee, cns, sizeof cns, NULL, 0, ctag,
+                                    sizeof ctag) &&
+                !strcmp(cns, ns) && !strcmp(ctag, tag)) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
 
 static const char *const known_tags[] = {"u8",  "i8",  "u16", "i16", "u32",         "i32",
                                          "u64", "i64", "f32", "f64", "rust_buffer", "void",
@@ -306,6 +324,7 @@ static void check_families(aac_tu *t)
                 fams[nf].first = fn;
                 nf++;
             }
+            fams[k].defined |= aac_tu_func(t, name) != NULL;
             fams[k].ops |= !strcmp(op, "poll")       ? 1u
                            : !strcmp(op, "cancel")   ? 2u
                            : !strcmp(op, "complete") ? 4u
@@ -317,8 +336,9 @@ static void check_families(aac_tu *t)
     }
     static const char *const opnames[] = {"poll", "cancel", "complete", "free"};
     for (size_t k = 0; k < nf; k++) {
-        if (fams[k].ops == 15u) {
-            continue;
+        if (fams[k].ops == 15u ||
+            (!fams[k].defined && family_called(t, fams[k].ns, fams[k].tag))) {
+            continue; /* complete, or a binding declaring what it calls */
         }
         char missing[64] = "";
         for (int b = 0; b < 4; b++) {
