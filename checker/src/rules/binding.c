@@ -122,6 +122,7 @@ static enum CXChildVisitResult esc_visit(CXCursor c, CXCursor parent, CXClientDa
             }
         }
         free(key);
+        return CXChildVisit_Continue; /* `c.sem` hands on c.sem, not all of c */
     }
     return CXChildVisit_Recurse;
 }
@@ -142,11 +143,23 @@ static void mark_ready(aac_state *st)
     }
 }
 
-/* Names of functions declared elsewhere that wait for READY (no body to look into). */
+/* Names of functions declared elsewhere that wait for READY (no body to look into); the
+ * system's own waits (sem_wait, pthread_cond_wait, ...) only wait for a signal. */
 static int ready_helper(const char *name)
 {
+    if (aac_blocking_fn(name)) {
+        return 0;
+    }
     return strstr(name, "wait") || strstr(name, "ready") || strstr(name, "block_on") ||
            strstr(name, "until") || strstr(name, "drive") || strstr(name, "run_loop");
+}
+
+/* Library functions that read their arguments and keep nothing (formatting, logging). */
+static int keeps_nothing(const char *name)
+{
+    return strstr(name, "printf") || strstr(name, "syslog") || !strcmp(name, "puts") ||
+           !strcmp(name, "fputs") || !strcmp(name, "perror") || !strcmp(name, "__assert_fail") ||
+           aac_blocking_fn(name) || !strncmp(name, "sem_", 4) || !strncmp(name, "pthread_", 8);
 }
 
 /* Does `cond` test a READY constant (an enumerator or macro whose name ends in READY)?
@@ -242,6 +255,20 @@ static void handle_op(aac_flow *fl, aac_item *it, const char *op, const char *wh
     }
 }
 
+static int param_named(aac_func *f, const char *name)
+{
+    int n = clang_Cursor_getNumArguments(f->cursor);
+    for (int i = 0; i < n; i++) {
+        char *pn = aac_spelling(clang_Cursor_getArgument(f->cursor, (unsigned)i));
+        int ok = !strcmp(pn, name);
+        free(pn);
+        if (ok) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* The call `c` passes argument `arg` to parameter `i` of `g`: apply g's handle summary. */
 static int apply_summary(aac_flow *fl, aac_state *st, aac_bsum *gs, int i, CXCursor arg,
                          CXCursor c, const char *callee)
@@ -266,7 +293,8 @@ static int apply_summary(aac_flow *fl, aac_state *st, aac_bsum *gs, int i, CXCur
         snprintf(key, sizeof key, "%s%s", base, gs->e[e].suffix);
         aac_item *it = tracked_key(st, key);
         unsigned must = gs->e[e].must, may = gs->e[e].may;
-        if (!it && (may & H_FREED) && gs->e[e].suffix[0]) {
+        bind_ud *ud = fl->ud;
+        if (!it && gs->e[e].suffix[0] && ((may & H_FREED) || (ud->sum && param_named(ud->f, base)))) {
             it = aac_state_put(st, key, c); /* a handle in a struct, freed by a helper */
         }
         if (!it) {
@@ -402,7 +430,7 @@ static void on_event(aac_flow *fl, aac_state *st, CXCursor c)
             mark_ready(st);
         }
     } else {
-        for (int i = 0; i < nargs; i++) {
+        for (int i = 0; i < nargs && !(direct && keeps_nothing(callee)); i++) {
             escape_all_in(fl, st, clang_Cursor_getArgument(c, (unsigned)i));
         }
         if (direct && !g && ready_helper(callee)) {

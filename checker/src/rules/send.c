@@ -174,7 +174,7 @@ static int scan(CXCursor e, hit *h)
 static void check_call(aac_tu *t, aac_func *f, aac_call *c)
 {
     int sinks[8];
-    int ns = aac_call_sink_args(t, c, sinks, 8);
+    int ns = aac_call_sink_args(t, f, c, sinks, 8);
     for (int i = 0; i < ns; i++) {
         hit h = {0};
         if (scan(clang_Cursor_getArgument(c->cursor, (unsigned)sinks[i]), &h)) {

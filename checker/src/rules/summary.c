@@ -397,7 +397,7 @@ static int is_data_param(const char *callee, CXCursor fn, int idx)
     return ok;
 }
 
-int aac_call_sink_args(aac_tu *t, const aac_call *c, int *out, int max)
+int aac_call_sink_args(aac_tu *t, aac_func *caller, const aac_call *c, int *out, int max)
 {
     int nargs = clang_Cursor_getNumArguments(c->cursor);
     int n = 0;
@@ -425,7 +425,9 @@ int aac_call_sink_args(aac_tu *t, const aac_call *c, int *out, int max)
     }
     if (aac_future_fn_parts(c->callee, NULL, 0, op, sizeof op, NULL, 0) && !strcmp(op, "poll") &&
         nargs == 3) {
-        out[n++] = 2;
+        if (!(caller && aac_summary_of(t, caller)->blocks)) {
+            out[n++] = 2;
+        }
         return n;
     }
     if (c->fn) {
@@ -455,7 +457,7 @@ unsigned aac_sink_params(aac_tu *t, aac_func *f)
     s->sinks_state = 1;
     for (size_t j = 0; j < f->ncalls; j++) {
         int args[8];
-        int n = aac_call_sink_args(t, &f->calls[j], args, 8);
+        int n = aac_call_sink_args(t, f, &f->calls[j], args, 8);
         for (int i = 0; i < n; i++) {
             int root = param_root(f, clang_Cursor_getArgument(f->calls[j].cursor, (unsigned)args[i]));
             if (root >= 0 && root < 32) {

@@ -64,7 +64,9 @@ unsigned aac_sink_params(aac_tu *t, aac_func *f);
 
 /* Fills `out` with the indices of the arguments of call `c` that become future state or
  * callback data (see aac_sink_params; calls through a continuation, complete or dropped
- * callback pointer: their data argument); returns how many (at most `max`). */
-int aac_call_sink_args(aac_tu *t, const aac_call *c, int *out, int max);
+ * callback pointer: their data argument); returns how many (at most `max`). A poll's callback
+ * data is no sink when `caller` waits (blocks) itself: a binding that waits for the
+ * continuation keeps the frame alive until it fires. */
+int aac_call_sink_args(aac_tu *t, aac_func *caller, const aac_call *c, int *out, int max);
 
 #endif /* AAC_RULES_SUMMARY_H */
