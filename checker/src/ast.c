@@ -1,5 +1,6 @@
 /* The one AST walk per translation unit, and the helpers rules share. */
 #include "ast.h"
+#include "walk.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -594,6 +595,9 @@ static void collect_var(collect_ctx *cx, CXCursor c)
 static enum CXChildVisitResult body_visit(CXCursor c, CXCursor parent, CXClientData data)
 {
     (void)parent;
+    if (aac_walk_skip(c)) {
+        return CXChildVisit_Continue;
+    }
     collect_ctx *cx = data;
     aac_func *f = cx->t->current;
     switch (c.kind) {

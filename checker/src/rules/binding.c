@@ -18,6 +18,7 @@
 #include "flow.h"
 #include "rules/common.h"
 #include "rules/rules.h"
+#include "walk.h"
 
 enum { H_CREATED = 1, H_FREED = 2, H_ESCAPED = 4, H_POLLED = 8, H_READY = 16 };
 
@@ -61,6 +62,9 @@ static enum CXChildVisitResult esc_visit(CXCursor c, CXCursor parent, CXClientDa
 {
     (void)parent;
     esc_scan *s = data;
+    if (aac_walk_skip(c)) {
+        return CXChildVisit_Continue;
+    }
     if (c.kind == CXCursor_DeclRefExpr) {
         aac_item *it = tracked(s->st, c);
         if (it) {
@@ -184,6 +188,9 @@ static enum CXChildVisitResult loop_visit(CXCursor c, CXCursor parent, CXClientD
 {
     (void)parent;
     poll_in_loop *p = data;
+    if (aac_walk_skip(c)) {
+        return CXChildVisit_Continue;
+    }
     if (c.kind == CXCursor_CallExpr) {
         char *callee = aac_callee_name(c, NULL);
         char op[16];

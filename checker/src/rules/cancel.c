@@ -18,6 +18,7 @@
 #include "flow.h"
 #include "rules/common.h"
 #include "rules/rules.h"
+#include "walk.h"
 
 enum { STAMP_CANCEL = 0xCA1, STAMP_FREE = 0xF3EE };
 
@@ -147,6 +148,9 @@ static enum CXChildVisitResult spin_visit(CXCursor c, CXCursor parent, CXClientD
 {
     (void)parent;
     aac_tu *t = data;
+    if (aac_walk_skip(c)) {
+        return CXChildVisit_Continue;
+    }
     if (c.kind == CXCursor_WhileStmt || c.kind == CXCursor_DoStmt || c.kind == CXCursor_ForStmt) {
         CXCursor k[4];
         int n = aac_children(c, k, 4);
@@ -317,6 +321,9 @@ static enum CXChildVisitResult count_visit(CXCursor c, CXCursor parent, CXClient
 {
     (void)parent;
     complete_ud *ud = data;
+    if (aac_walk_skip(c)) {
+        return CXChildVisit_Continue;
+    }
     if (c.kind == CXCursor_DeclRefExpr &&
         clang_equalCursors(clang_getCursorReferenced(c), ud->param)) {
         ud->refs++;
