@@ -1,6 +1,7 @@
 /* The AST model of one translation unit: the one walk that fills it, the function index, and
  * the reporting entry points rules use. */
 #include "ast.h"
+#include "walk.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -210,6 +211,9 @@ static int has_lock_field(aac_tu *t, CXCursor rec)
 static enum CXChildVisitResult body_visit(CXCursor c, CXCursor parent, CXClientData data)
 {
     (void)parent;
+    if (aac_walk_skip(c)) {
+        return CXChildVisit_Continue;
+    }
     collect_ctx *cx = data;
     aac_func *f = cx->t->current;
     switch (c.kind) {
@@ -514,7 +518,7 @@ void aac_tu_free(aac_tu *t)
         }
         free(t->funcs[i].calls);
         free(t->funcs[i].name);
-        aac_summary_free(t->funcs[i].summary);
+        aac_fsum_free(t->funcs[i].summary);
         free(t->funcs[i].bsum);
     }
     free(t->funcs);

@@ -37,7 +37,7 @@ enum {
 };
 
 struct aac_func;
-struct aac_summary;
+struct aac_fsum;
 struct aac_bsum;
 
 typedef struct aac_call {
@@ -56,7 +56,7 @@ typedef struct aac_func {
     unsigned mark; /* scratch for graph walks */
     int lock_kind;        /* 1: takes a lock, -1: releases one (annotated or a wrapper) */
     char lock_suffix[64]; /* appended to the first argument's key: ".mu" for &s->mu */
-    struct aac_summary *summary; /* what it does, through its callees (summary.h; lazy) */
+    struct aac_fsum *summary; /* what it does, through its callees (summary.h; lazy) */
     struct aac_bsum *bsum;       /* what it does to future handles it is given (binding.c) */
     size_t store_lo, store_hi;   /* its stores: t->stores.items[store_lo..store_hi) */
 } aac_func;
@@ -87,7 +87,7 @@ typedef struct aac_tu {
 /* Walks the TU once and fills the model. */
 void aac_tu_collect(aac_tu *t);
 /* Frees a function summary (rules/summary.c); NULL is fine. */
-void aac_summary_free(struct aac_summary *s);
+void aac_fsum_free(struct aac_fsum *s);
 /* Frees the model (not the CXTranslationUnit). */
 void aac_tu_free(aac_tu *t);
 /* Returns the defined function named `name`, or NULL. */

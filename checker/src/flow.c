@@ -1,5 +1,6 @@
 /* The structured path walker behind the lock, release, callback and handle rules. */
 #include "flow.h"
+#include "walk.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -142,6 +143,9 @@ static enum CXChildVisitResult expr_visit(CXCursor c, CXCursor parent, CXClientD
 {
     (void)parent;
     expr_walk *w = data;
+    if (aac_walk_skip(c)) {
+        return CXChildVisit_Continue;
+    }
     if (w->depth < AAC_MAX_EXPR_DEPTH) {
         w->depth++;
         clang_visitChildren(c, expr_visit, w);

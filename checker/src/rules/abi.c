@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "recognise.h"
 #include "rules/rules.h"
 
 static char *type_str(CXType t)
@@ -242,13 +243,14 @@ static void check_future_fn(aac_tu *t, CXCursor fn, const char *name, const char
     for (int i = 0; known_tags[i]; i++) {
         known |= !strcmp(known_tags[i], tag);
     }
-    /* before 0.29 objects travelled as pointers: a `pointer` family */
-    known |= t->opt->profile == AAC_PROFILE_LEGACY && !strcmp(tag, "pointer");
+    /* before contract 30 objects travelled as pointers: a `pointer` family */
+    const aac_profile_info *prof = aac_profile_get(t->opt->profile);
+    known |= prof->pointer_handles && !strcmp(tag, "pointer");
     if (!known) {
         aac_report(t, AAC_ABI_FUTURE_SIGNATURE, fn,
-                   "'%s': '%s' is not a UniFFI return-type family (u8 i8 u16 i16 u32 i32 u64 i64 "
-                   "f32 f64 rust_buffer void%s)",
-                   name, tag, t->opt->profile == AAC_PROFILE_LEGACY ? " pointer" : "");
+                   "'%s': '%s' is not a UniFFI return-type family under profile %s (u8 i8 u16 i16 "
+                   "u32 i32 u64 i64 f32 f64 rust_buffer void%s)",
+                   name, tag, prof->name, prof->pointer_handles ? " pointer" : "");
         return;
     }
     CXType ft = clang_getCursorType(fn);
@@ -632,7 +634,7 @@ static int is_vtable_record(const aac_cursors *inits, CXCursor rec, const char *
     return 0;
 }
 
-static int is_dropped_ptr(CXType t, aac_profile profile)
+static int is_dropped_ptr(CXType t, const aac_profile_info *profile)
 {
     CXType c = clang_getCanonicalType(t);
     if (c.kind != CXType_Pointer) {
@@ -641,7 +643,7 @@ static int is_dropped_ptr(CXType t, aac_profile profile)
     char *n = aac_record_name(c);
     int ok = 0;
     if (n) {
-        if (profile == AAC_PROFILE_CURRENT) {
+        if (profile->vtable_free_first) {
             ok = strstr(n, "ForeignFutureDroppedCallbackStruct") != NULL;
         } else {
             ok = !strcmp(n, "UniffiForeignFuture") || !strcmp(n, "ForeignFuture");
@@ -679,12 +681,18 @@ static void check_async_method(aac_tu *t, CXCursor field, const char *vt, const 
     if (!is_async) {
         return;
     }
-    int profile = t->opt->profile;
+    const aac_profile_info *profile = aac_profile_get(t->opt->profile);
+    if (!profile->foreign_futures) {
+        aac_report(t, AAC_ABI_VTABLE_ASYNC_METHOD, field,
+                   "async method '%s.%s': contract %s (UniFFI %s) has no async callback methods",
+                   vt, fname, profile->contracts, profile->uniffi);
+        return;
+    }
     int ok = n >= 4 && aac_type_is_void(clang_getResultType(f)) &&
              aac_type_is_u64(clang_getArgType(f, 0)) &&
              aac_type_is_foreign_complete(clang_getArgType(f, (unsigned)n - 3)) &&
              aac_type_is_u64(clang_getArgType(f, (unsigned)n - 2)) &&
-             is_dropped_ptr(clang_getArgType(f, (unsigned)n - 1), (aac_profile)profile);
+             is_dropped_ptr(clang_getArgType(f, (unsigned)n - 1), profile);
     CXCursor at;
     if (!ok && type_site(t, clang_getCursorType(field), field, &at)) {
         char *ts = type_str(f);
@@ -692,8 +700,8 @@ static void check_async_method(aac_tu *t, CXCursor field, const char *vt, const 
                    "async method '%s.%s' has type '%s'; it must return void and end with "
                    "(ForeignFutureComplete<T> complete, uint64_t complete_data, %s)",
                    vt, fname, ts,
-                   profile == AAC_PROFILE_CURRENT ? "ForeignFutureDroppedCallbackStruct *out_dropped"
-                                                  : "UniffiForeignFuture *out_future (legacy profile)");
+                   profile->vtable_free_first ? "ForeignFutureDroppedCallbackStruct *out_dropped"
+                                              : "UniffiForeignFuture *out_future (profile 29)");
         free(ts);
     }
 }
@@ -711,7 +719,7 @@ static void check_vtables(aac_tu *t)
         }
         layout_walk w = {.n = 0};
         clang_Type_visitFields(clang_getCursorType(rec), field_visit, &w);
-        int legacy = t->opt->profile == AAC_PROFILE_LEGACY;
+        int legacy = !aac_profile_get(t->opt->profile)->vtable_free_first;
         int bad = 0;
         for (int k = 0; k < w.n && k < 16 && !bad; k++) {
             CXType ft = clang_getCanonicalType(clang_getCursorType(w.fields[k]));
@@ -750,8 +758,9 @@ static void check_vtables(aac_tu *t)
             if (!(fn.kind == CXType_FunctionProto && aac_type_is_void(clang_getResultType(fn)) &&
                   clang_getNumArgTypes(fn) == 1 && aac_type_is_u64(clang_getArgType(fn, 0)))) {
                 aac_report(t, AAC_ABI_VTABLE_LAYOUT, w.fields[w.n - 1],
-                           "legacy vtable '%s' must end with uniffi_free: void (*)(uint64_t handle)",
-                           name);
+                           "vtable '%s' must end with uniffi_free: void (*)(uint64_t handle) "
+                           "(profile %s)",
+                           name, aac_profile_get(t->opt->profile)->name);
             }
         }
         free(name);
@@ -982,4 +991,33 @@ void aac_rules_abi(aac_tu *t)
     check_vtables(t);
     check_codes(t);
     check_linkage(t);
+}
+
+/* ---- what the ABI rules recognise, for the run summary (recognise.h) ---- */
+
+void aac_abi_recognise(aac_tu *t, aac_recognised *r)
+{
+    for (size_t i = 0; i < t->fdecls.len; i++) {
+        CXCursor fn = t->fdecls.items[i];
+        char *name = aac_spelling(fn);
+        char ns[128], tag[64];
+        if (aac_is_async_export_decl(fn)) {
+            aac_strvec_push(&r->exports, name);
+        } else if (aac_future_fn_parts(name, ns, sizeof ns, NULL, 0, tag, sizeof tag)) {
+            char fam[200];
+            snprintf(fam, sizeof fam, "%s %s", ns, tag);
+            aac_strvec_push(&r->families, fam);
+        }
+        free(name);
+    }
+    aac_cursors inits = {0};
+    init_vtable_records(t, &inits);
+    for (size_t i = 0; i < t->records.len; i++) {
+        char *name = aac_record_name(clang_getCursorType(t->records.items[i]));
+        if (name && is_vtable_record(&inits, t->records.items[i], name)) {
+            aac_strvec_push(&r->vtables, name);
+        }
+        free(name);
+    }
+    free(inits.items);
 }

@@ -22,6 +22,7 @@
 #include "flow.h"
 #include "rules/common.h"
 #include "rules/rules.h"
+#include "walk.h"
 
 enum {
     H_CREATED = 1,
@@ -108,6 +109,9 @@ static enum CXChildVisitResult esc_visit(CXCursor c, CXCursor parent, CXClientDa
 {
     (void)parent;
     esc_scan *s = data;
+    if (aac_walk_skip(c)) {
+        return CXChildVisit_Continue;
+    }
     if (is_place(c)) {
         aac_item *it = tracked(s->fl, s->st, c);
         if (it) {
@@ -449,6 +453,9 @@ static enum CXChildVisitResult loop_visit(CXCursor c, CXCursor parent, CXClientD
 {
     (void)parent;
     poll_in_loop *p = data;
+    if (aac_walk_skip(c)) {
+        return CXChildVisit_Continue;
+    }
     if (c.kind == CXCursor_CallExpr) {
         int direct = 0;
         char *callee = aac_callee_name(c, &direct);

@@ -44,7 +44,7 @@ void aac_rules_blocking(aac_tu *t)
             if (!g || g == f || (g->roles & (AAC_ROLE_POLL | AAC_ROLE_CALLBACK))) {
                 continue; /* a root of its own is reported on its own */
             }
-            const aac_summary *gs = aac_summary_of(t, g);
+            const aac_fsum *gs = aac_fsum_of(t, g);
             if (gs->blocks) {
                 unsigned line, col;
                 aac_line_col(clang_getCursorLocation(gs->block_at), &line, &col);

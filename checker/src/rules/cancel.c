@@ -19,6 +19,7 @@
 #include "rules/common.h"
 #include "rules/rules.h"
 #include "rules/summary.h"
+#include "walk.h"
 
 enum { STAMP_CANCEL = 0xCA1 };
 
@@ -42,12 +43,12 @@ static int is_memory_free_call(const aac_call *c)
 }
 
 /* Does the call free memory through a function of this TU (one that frees what it is given)? */
-static const aac_summary *frees_through(aac_tu *t, const aac_call *c)
+static const aac_fsum *frees_through(aac_tu *t, const aac_call *c)
 {
     if (!c->fn) {
         return NULL;
     }
-    const aac_summary *s = aac_summary_of(t, c->fn);
+    const aac_fsum *s = aac_fsum_of(t, c->fn);
     int n = clang_Cursor_getNumArguments(c->cursor);
     for (int i = 0; i < n && i < 32; i++) {
         if (s->frees_param & (1u << i)) {
@@ -97,7 +98,7 @@ static void check_cancel_paths(aac_tu *t)
             if (!c->direct) {
                 continue;
             }
-            const aac_summary *via = NULL;
+            const aac_fsum *via = NULL;
             if (is_memory_free_call(c)) {
                 aac_report(t, AAC_CANCEL_FREES, c->cursor,
                            "'%s' called on the cancel path (in '%s'): cancel must leave the "
@@ -129,8 +130,8 @@ static void check_cancel_paths(aac_tu *t)
                            "'%s' on the cancel path (in '%s') waits: cancel must return at once "
                            "and let free or the next poll observe the cancellation",
                            c->callee, f->name);
-            } else if (c->fn && aac_summary_of(t, c->fn)->blocks) {
-                const aac_summary *gs = aac_summary_of(t, c->fn);
+            } else if (c->fn && aac_fsum_of(t, c->fn)->blocks) {
+                const aac_fsum *gs = aac_fsum_of(t, c->fn);
                 aac_report(t, AAC_CANCEL_WAIT_ACK, c->cursor,
                            "'%s' waits ('%s' at line %u), called on the cancel path (in '%s'): "
                            "cancel must return at once and let free or the next poll observe "
@@ -180,6 +181,9 @@ static enum CXChildVisitResult spin_visit(CXCursor c, CXCursor parent, CXClientD
 {
     (void)parent;
     aac_tu *t = data;
+    if (aac_walk_skip(c)) {
+        return CXChildVisit_Continue;
+    }
     if (c.kind == CXCursor_WhileStmt || c.kind == CXCursor_DoStmt || c.kind == CXCursor_ForStmt) {
         CXCursor k[4];
         int n = aac_children(c, k, 4);
@@ -467,6 +471,9 @@ static enum CXChildVisitResult count_visit(CXCursor c, CXCursor parent, CXClient
 {
     (void)parent;
     complete_ud *ud = data;
+    if (aac_walk_skip(c)) {
+        return CXChildVisit_Continue;
+    }
     if (c.kind == CXCursor_DeclRefExpr &&
         clang_equalCursors(clang_getCursorReferenced(c), ud->param)) {
         ud->refs++;

@@ -19,6 +19,7 @@
 
 #include "rules/rules.h"
 #include "rules/summary.h"
+#include "walk.h"
 
 typedef struct hit {
     aac_rule_id rule;
@@ -104,6 +105,9 @@ static enum CXChildVisitResult scan_visit(CXCursor c, CXCursor parent, CXClientD
     CXCursor op;
     if (h->found) {
         return CXChildVisit_Break;
+    }
+    if (aac_walk_skip(c)) {
+        return CXChildVisit_Continue;
     }
     if (is_address_of(c, &op)) {
         classify(base_var(op), h, "the address of");

@@ -8,7 +8,7 @@
 
 #include "rules/common.h"
 
-void aac_summary_free(aac_summary *s)
+void aac_fsum_free(aac_fsum *s)
 {
     if (!s) {
         return;
@@ -20,7 +20,7 @@ void aac_summary_free(aac_summary *s)
     free(s);
 }
 
-static aac_summary *sum_get(aac_func *f)
+static aac_fsum *sum_get(aac_func *f)
 {
     if (!f->summary) {
         f->summary = calloc(1, sizeof *f->summary);
@@ -138,7 +138,7 @@ static int memory_free_fn(const char *callee)
     return aac_future_fn_parts(callee, NULL, 0, op, sizeof op, NULL, 0) && !strcmp(op, "free");
 }
 
-static void rel_add(aac_summary *s, const char *key, int memory, CXCursor at)
+static void rel_add(aac_fsum *s, const char *key, int memory, CXCursor at)
 {
     for (size_t i = 0; i < s->nrel; i++) {
         if (!strcmp(s->rel[i].key, key)) {
@@ -173,7 +173,7 @@ static char *direct_release_key(aac_tu *t, const aac_call *c)
 
 static void compute(aac_tu *t, aac_func *f)
 {
-    aac_summary *s = sum_get(f);
+    aac_fsum *s = sum_get(f);
     s->state = 1;
     for (size_t j = 0; j < f->ncalls; j++) {
         aac_call *c = &f->calls[j];
@@ -216,7 +216,7 @@ static void compute(aac_tu *t, aac_func *f)
         if (g->summary && g->summary->state == 1) {
             continue; /* recursion: nothing more to learn on this cycle */
         }
-        const aac_summary *gs = aac_summary_of(t, g);
+        const aac_fsum *gs = aac_fsum_of(t, g);
         if (gs->blocks && !s->blocks) {
             s->blocks = 1;
             snprintf(s->block_fn, sizeof s->block_fn, "%s", gs->block_fn);
@@ -243,9 +243,9 @@ static void compute(aac_tu *t, aac_func *f)
     s->state = 2;
 }
 
-const aac_summary *aac_summary_of(aac_tu *t, aac_func *f)
+const aac_fsum *aac_fsum_of(aac_tu *t, aac_func *f)
 {
-    aac_summary *s = sum_get(f);
+    aac_fsum *s = sum_get(f);
     if (s->state == 0) {
         compute(t, f);
     }
@@ -270,7 +270,7 @@ size_t aac_call_releases(aac_tu *t, const aac_call *c, int memory_too,
     if (!c->fn) {
         return 0;
     }
-    const aac_summary *gs = aac_summary_of(t, c->fn);
+    const aac_fsum *gs = aac_fsum_of(t, c->fn);
     size_t n = 0;
     for (size_t r = 0; r < gs->nrel; r++) {
         if (memory_too || !gs->rel[r].memory) {
@@ -425,7 +425,7 @@ int aac_call_sink_args(aac_tu *t, aac_func *caller, const aac_call *c, int *out,
     }
     if (aac_future_fn_parts(c->callee, NULL, 0, op, sizeof op, NULL, 0) && !strcmp(op, "poll") &&
         nargs == 3) {
-        if (!(caller && aac_summary_of(t, caller)->blocks)) {
+        if (!(caller && aac_fsum_of(t, caller)->blocks)) {
             out[n++] = 2;
         }
         return n;
@@ -450,7 +450,7 @@ int aac_call_sink_args(aac_tu *t, aac_func *caller, const aac_call *c, int *out,
 
 unsigned aac_sink_params(aac_tu *t, aac_func *f)
 {
-    aac_summary *s = sum_get(f);
+    aac_fsum *s = sum_get(f);
     if (s->sinks_state) {
         return s->sink_params; /* done, or a recursive call: what is known so far */
     }

@@ -18,7 +18,7 @@ typedef struct aac_release {
     CXCursor at; /* the innermost call that releases it */
 } aac_release;
 
-typedef struct aac_summary {
+typedef struct aac_fsum {
     int state;          /* 0 fresh, 1 being computed, 2 done */
     int blocks;         /* calls something that blocks the thread */
     char block_fn[64];  /* the innermost blocking call's callee */
@@ -31,10 +31,10 @@ typedef struct aac_summary {
     size_t nrel, caprel;
     int sinks_state;    /* 0 fresh, 1 being computed, 2 done */
     unsigned sink_params; /* bit i: parameter i becomes future state or callback data */
-} aac_summary;
+} aac_fsum;
 
 /* The summary of `f` (computed on first use). */
-const aac_summary *aac_summary_of(aac_tu *t, aac_func *f);
+const aac_fsum *aac_fsum_of(aac_tu *t, aac_func *f);
 
 /* Returns 1 if the call `call` to `callee` blocks the calling thread by itself (sleep, join,
  * condition waits, blocking I/O...; poll/epoll_wait with a 0 timeout and recv with

@@ -1,4 +1,4 @@
-// checker-args: --profile 0.29.2
+// checker-args: --profile 30
 /* The legacy `pointer` family under the 0.29.2 profile (objects are u64 handles there). */
 
 #include <stdint.h>

@@ -1,4 +1,4 @@
-// checker-args: --profile 0.29.2
+// checker-args: --profile 30
 /* The legacy out-parameter under the 0.29.2 profile. */
 #include <stdint.h>
 #include "asyncabi/abi.h"
