@@ -64,7 +64,7 @@ def test_text_format_is_clang_style_with_caret():
     lines = proc.stdout.splitlines()
     assert lines[0].startswith(f"{BAD}:10:5: error: ")
     assert lines[0].endswith("[cancel-frees]")
-    assert lines[1].strip() == "free(j->buf); // expect: cancel-frees"
+    assert lines[1].strip() == "free(j->buf); // expect: cancel-frees@5"
     assert lines[2] == "    ^"
 
 
@@ -129,7 +129,7 @@ def test_suppressions(tmp_path):
 
 def test_baseline_survives_line_shifts(tmp_path):
     src = tmp_path / "legacy.c"
-    src.write_text(BAD.read_text().replace(" // expect: cancel-frees", ""))
+    src.write_text(BAD.read_text().replace(" // expect: cancel-frees@5", ""))
     base = tmp_path / "baseline.json"
     proc = run("--write-baseline", base, src)
     assert proc.returncode == 0 and base.exists()
