@@ -110,6 +110,13 @@ static enum CXChildVisitResult scan_visit(CXCursor c, CXCursor parent, CXClientD
         return CXChildVisit_Continue;
     }
     if (is_address_of(c, &op)) {
+        if (aac_strip(op).kind == CXCursor_CompoundLiteralExpr) {
+            /* &(struct x){...} inside a function body lives in that call's frame */
+            h->rule = AAC_SEND_AUTOMATIC_ADDRESS;
+            snprintf(h->what, sizeof h->what, "the address of a compound literal");
+            h->found = 1;
+            return CXChildVisit_Break;
+        }
         classify(base_var(op), h, "the address of");
         return CXChildVisit_Continue;
     }
