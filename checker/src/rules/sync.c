@@ -205,8 +205,9 @@ static int exempt(const aac_func *f)
         return 1;
     }
     static const char *const suffixes[] = {"_init", "_new", "_create", "_destroy", "_free",
-                                           "_drop", "_fini", NULL};
-    if (f->roles & AAC_ROLE_FREE) {
+                                           "_drop", "_fini", "_setup", "_alloc", "_deinit",
+                                           "_cleanup", "_teardown", "_dispose", NULL};
+    if ((f->roles & AAC_ROLE_FREE) || !strcmp(f->name, "main")) {
         return 1;
     }
     size_t l = strlen(f->name);
