@@ -91,7 +91,7 @@ int aac_release_fn(const char *name, int memory_too)
     static const char *const others[] = {"close", "fclose", "pclose", "closedir", "sem_post",
                                          "freeaddrinfo", "aa_waker_release", "pthread_mutex_destroy",
                                          "pthread_cond_destroy", "sem_destroy", "mtx_destroy",
-                                         "cnd_destroy", "timer_delete", "shutdown", NULL};
+                                         "cnd_destroy", "timer_delete", NULL};
     if (memory_too && in_list(name, memory)) {
         return 1;
     }

@@ -440,7 +440,9 @@ int aac_call_sink_args(aac_tu *t, aac_func *caller, const aac_call *c, int *out,
         return n;
     }
     CXCursor callee = clang_getCursorReferenced(c->cursor);
-    for (int i = 0; i < nargs && n < max; i++) {
+    /* a poll whose caller waits for the continuation keeps the caller's frame alive */
+    int waits = strstr(c->callee, "poll") && caller && aac_fsum_of(t, caller)->blocks;
+    for (int i = 0; i < nargs && n < max && !waits; i++) {
         if (is_data_param(c->callee, callee, i)) {
             out[n++] = i;
         }
