@@ -100,7 +100,8 @@ static void default_args(const aac_options *opt, aac_unit *x)
 
 static void common_args(const aac_options *opt, aac_unit *x)
 {
-    if (!opt->no_default_includes && AAC_RUNTIME_INCLUDE_DIR[0]) {
+    static const char runtime_include[] = AAC_RUNTIME_INCLUDE_DIR;
+    if (!opt->no_default_includes && runtime_include[0]) {
         aac_strvec_push(&x->args, "-I" AAC_RUNTIME_INCLUDE_DIR);
     }
     for (size_t i = 0; i < opt->extra_args.len; i++) {
@@ -601,6 +602,14 @@ static long long now_ns(void)
 }
 
 /* ---- one unit, in this process ---- */
+
+void aac_unit_init(const aac_options *opt, aac_unit *u, const char *file)
+{
+    memset(u, 0, sizeof *u);
+    u->file = strdup(file);
+    default_args(opt, u);
+    common_args(opt, u);
+}
 
 static int unit_is_cxx(const aac_unit *u)
 {
