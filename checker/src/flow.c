@@ -196,8 +196,23 @@ static int walk_loop(aac_flow *fl, CXCursor c, aac_state *st)
         return FL_LIVE;
     }
     fl->break_acc[++fl->depth] = NULL;
+    fl->cont_acc[fl->depth] = NULL;
+    fl->is_loop[fl->depth] = 1;
     aac_state *b = state_clone(st);
     int r = walk(fl, body, b);
+    /* a continue reaches the loop's next test, like the end of the body */
+    aac_state *cont = fl->cont_acc[fl->depth];
+    fl->cont_acc[fl->depth] = NULL;
+    if (cont) {
+        if (r == FL_LIVE) {
+            state_join(fl->join, b, cont);
+            acc_free(cont);
+        } else {
+            acc_free(b);
+            b = cont;
+            r = FL_LIVE;
+        }
+    }
     if (c.kind == CXCursor_DoStmt) {
         if (r == FL_LIVE) {
             walk_expr(fl, b, k[1 < n ? 1 : 0]);
@@ -275,6 +290,8 @@ static int walk_switch(aac_flow *fl, CXCursor c, aac_state *st)
     aac_state *entry = state_clone(st);
     aac_state *cur = NULL;
     fl->break_acc[++fl->depth] = NULL;
+    fl->cont_acc[fl->depth] = NULL;
+    fl->is_loop[fl->depth] = 0;
     int m = aac_children(body, NULL, 0);
     CXCursor *kids = malloc((size_t)(m > 0 ? m : 1) * sizeof *kids);
     m = aac_children(body, kids, m);
@@ -331,6 +348,9 @@ static int walk_if(aac_flow *fl, CXCursor c, aac_state *st)
     CXCursor else_s = k[n - 1];
     aac_state *a = state_clone(st);
     aac_state *b = state_clone(st);
+    if (fl->on_branch) {
+        fl->on_branch(fl, cond, a, b);
+    }
     CXCursor saved = fl->if_cond;
     fl->if_cond = cond;
     int ra = walk(fl, then_s, a);
@@ -416,9 +436,16 @@ static int walk(aac_flow *fl, CXCursor c, aac_state *st)
         return FL_DEAD;
     }
     case CXCursor_BreakStmt:
-    case CXCursor_ContinueStmt:
         if (fl->depth > 0) {
             acc_add(fl, &fl->break_acc[fl->depth], st);
+        }
+        return FL_DEAD;
+    case CXCursor_ContinueStmt:
+        for (int d = fl->depth; d > 0; d--) {
+            if (fl->is_loop[d]) {
+                acc_add(fl, &fl->cont_acc[d], st);
+                break;
+            }
         }
         return FL_DEAD;
     case CXCursor_GotoStmt:

@@ -36,7 +36,7 @@ int aac_lock_call(aac_tu *t, CXCursor call, const char *callee, char **key)
         *key = strdup(callee); /* a lock with no argument: the function names it */
         return kind;
     }
-    char *base = aac_place_key(t, clang_Cursor_getArgument(call, 0));
+    char *base = aac_place_key(t->tu, clang_Cursor_getArgument(call, 0));
     size_t n = strlen(base) + strlen(suffix) + 1;
     *key = malloc(n);
     snprintf(*key, n, "%s%s", base, suffix);
