@@ -1,8 +1,9 @@
 /* Units, the worker processes, and the per-unit pipeline: parse once, map clang's
  * diagnostics, collect the AST model once, run every rule family.
  *
- * Each worker is a forked process that takes unit indices from the parent one at a time and
- * sends back findings and recognised names, then "done". A worker that dies (a crash or a
+ * Each worker is a forked process that takes the next unit from a counter shared with the
+ * others (no round trip through the parent), says which one it starts, and sends back
+ * findings and recognised names, then "done". A worker that dies (a crash or a
  * stack overflow inside libclang, out of memory) or overruns --timeout costs only the unit it
  * was on: the parent reports that unit as checker-parse-error with the cause and starts a new
  * worker for the rest. Workers parse on a thread with a large stack, with libclang told not
@@ -25,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -100,7 +102,8 @@ static void default_args(const aac_options *opt, aac_unit *x)
 
 static void common_args(const aac_options *opt, aac_unit *x)
 {
-    if (!opt->no_default_includes && AAC_RUNTIME_INCLUDE_DIR[0]) {
+    static const char runtime_include[] = AAC_RUNTIME_INCLUDE_DIR;
+    if (!opt->no_default_includes && runtime_include[0]) {
         aac_strvec_push(&x->args, "-I" AAC_RUNTIME_INCLUDE_DIR);
     }
     for (size_t i = 0; i < opt->extra_args.len; i++) {
@@ -602,6 +605,14 @@ static long long now_ns(void)
 
 /* ---- one unit, in this process ---- */
 
+void aac_unit_init(const aac_options *opt, aac_unit *u, const char *file)
+{
+    memset(u, 0, sizeof *u);
+    u->file = strdup(file);
+    default_args(opt, u);
+    common_args(opt, u);
+}
+
 static int unit_is_cxx(const aac_unit *u)
 {
     int cxx = has_ext(u->file, cxx_exts);
@@ -726,7 +737,7 @@ void aac_run_on_big_stack(void (*fn)(void *), void *arg)
 /* ---- the worker process ---- */
 
 /* Records on the result pipe: u32 type, u32 payload length, payload. */
-enum { REC_FINDING = 1, REC_NAME = 2, REC_DONE = 3, REC_CAUSE = 4 };
+enum { REC_FINDING = 1, REC_NAME = 2, REC_DONE = 3, REC_CAUSE = 4, REC_START = 5 };
 
 typedef struct wbuf {
     char *p;
@@ -776,27 +787,13 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
-static int read_all(int fd, void *buf, size_t n)
-{
-    char *p = buf;
-    while (n > 0) {
-        ssize_t r = read(fd, p, n);
-        if (r < 0 && errno == EINTR) {
-            continue;
-        }
-        if (r <= 0) {
-            return -1;
-        }
-        p += r;
-        n -= (size_t)r;
-    }
-    return 0;
-}
-
 typedef struct worker_ctx {
     const aac_options *opt;
     const aac_units *units;
-    int cmd, res;
+    const size_t *order; /* units in the order they are handed out */
+    size_t total;
+    atomic_size_t *next; /* shared by every worker (MAP_SHARED) */
+    int res;
 } worker_ctx;
 
 /* The worker's stack bounds, for telling a stack overflow from another SIGSEGV. */
@@ -859,8 +856,13 @@ static void worker_loop(void *arg)
     }
     wbuf b = {0};
     for (;;) {
-        uint32_t k;
-        if (read_all(w->cmd, &k, 4) != 0 || k >= w->units->len) {
+        size_t j = atomic_fetch_add(w->next, 1);
+        if (j >= w->total) {
+            break;
+        }
+        uint32_t k = (uint32_t)w->order[j];
+        uint32_t start[3] = {REC_START, 4, k};
+        if (write_all(w->res, (const char *)start, sizeof start) != 0) {
             break;
         }
         aac_findings f = {0};
@@ -913,7 +915,8 @@ static void worker_loop(void *arg)
     clang_disposeIndex(idx);
 }
 
-static void worker_main(const aac_options *opt, const aac_units *units, int cmd, int res)
+static void worker_main(const aac_options *opt, const aac_units *units, const size_t *order,
+                        size_t total, atomic_size_t *next, int res)
 {
     if (!AAC_SANITIZED && opt->max_memory_mb > 0) {
         /* the address space it has now, plus the stack, plus what it may allocate */
@@ -930,7 +933,7 @@ static void worker_main(const aac_options *opt, const aac_units *units, int cmd,
         struct rlimit rl = {lim, lim};
         setrlimit(RLIMIT_AS, &rl);
     }
-    worker_ctx w = {opt, units, cmd, res};
+    worker_ctx w = {opt, units, order, total, next, res};
     wk_res_fd = res;
     aac_open_guard(1);
     aac_run_on_big_stack(worker_loop, &w);
@@ -944,7 +947,7 @@ static void worker_main(const aac_options *opt, const aac_units *units, int cmd,
 
 typedef struct slot {
     pid_t pid;
-    int cmd, res, err; /* err: the worker's stderr, a temporary file */
+    int res, err;      /* err: the worker's stderr, a temporary file */
     long unit;         /* the unit it is on, or -1 */
     long long started;
     char *buf;
@@ -959,8 +962,10 @@ typedef struct pool {
     size_t *order;
     aac_findings *results;
     int *failed;
+    char *reported; /* 1 once a unit's result (or failure) is in */
     aac_strvec names[3];
-    size_t next, done, total; /* into order[0 .. total) */
+    atomic_size_t *next; /* into order[0 .. total), shared with the workers */
+    size_t done, total;
     int worker_trouble;
 } pool;
 
@@ -981,13 +986,8 @@ static int tmp_fd(void)
 
 static int spawn(pool *p, slot *s)
 {
-    int c[2], r[2];
-    if (pipe(c) != 0) {
-        return -1;
-    }
+    int r[2];
     if (pipe(r) != 0) {
-        close(c[0]);
-        close(c[1]);
         return -1;
     }
     int err = tmp_fd();
@@ -995,8 +995,6 @@ static int spawn(pool *p, slot *s)
     fflush(stderr);
     pid_t pid = fork();
     if (pid < 0) {
-        close(c[0]);
-        close(c[1]);
         close(r[0]);
         close(r[1]);
         if (err >= 0) {
@@ -1005,29 +1003,25 @@ static int spawn(pool *p, slot *s)
         return -1;
     }
     if (pid == 0) {
-        /* fds 3 and 4 become the command and result pipes; nothing else stays open, so that
-         * no worker holds another's pipe */
-        int cmd = dup(c[0]), res = dup(r[1]);
+        /* fd 3 becomes the result pipe; nothing else stays open, so that no worker holds
+         * another's pipe */
+        int res = dup(r[1]);
         if (err >= 0) {
             dup2(err, 2);
         }
-        dup2(cmd, 3);
-        dup2(res, 4);
-        closefrom(5);
+        dup2(res, 3);
+        closefrom(4);
         signal(SIGPIPE, SIG_DFL);
-        worker_main(p->opt, p->units, 3, 4);
+        worker_main(p->opt, p->units, p->order, p->total, p->next, 3);
     }
-    close(c[0]);
     close(r[1]);
     s->pid = pid;
-    s->cmd = c[1];
     s->res = r[0];
     s->err = err;
     s->unit = -1;
     s->len = 0;
     s->cause[0] = 0;
     s->crashed = 0;
-    fcntl(s->cmd, F_SETFD, FD_CLOEXEC);
     fcntl(s->res, F_SETFD, FD_CLOEXEC);
     return 0;
 }
@@ -1070,35 +1064,15 @@ static void stderr_cause(const slot *s, char *out, size_t outsz)
 
 static void slot_close(slot *s)
 {
-    if (s->cmd >= 0) {
-        close(s->cmd);
-    }
     if (s->res >= 0) {
         close(s->res);
     }
     if (s->err >= 0) {
         close(s->err);
     }
-    s->cmd = s->res = s->err = -1;
+    s->res = s->err = -1;
     s->pid = 0;
     s->unit = -1;
-}
-
-static void give(pool *p, slot *s)
-{
-    if (p->next >= p->total) {
-        close(s->cmd); /* no more work: the worker sees EOF and exits */
-        s->cmd = -1;
-        s->unit = -1;
-        return;
-    }
-    size_t k = p->order[p->next++];
-    uint32_t v = (uint32_t)k;
-    s->unit = (long)k;
-    s->started = now_ns();
-    if (write_all(s->cmd, (const char *)&v, 4) != 0) {
-        /* it died between units: the EOF on its result pipe reports it */
-    }
 }
 
 static void unit_failed(pool *p, size_t k, const char *why)
@@ -1106,6 +1080,7 @@ static void unit_failed(pool *p, size_t k, const char *why)
     aac_findings_free(&p->results[k]);
     aac_findings_add(&p->results[k], AAC_CHECKER_PARSE_ERROR, p->units->items[k].file, 1, 1, why);
     p->failed[k] = 1;
+    p->reported[k] = 1;
     p->done++;
 }
 
@@ -1138,6 +1113,13 @@ static void drain(pool *p, slot *s)
             char *name = strndup(pl + 1, n - 1);
             aac_strvec_push(&p->names[(unsigned char)pl[0]], name);
             free(name);
+        } else if (type == REC_START && n == 4) {
+            uint32_t k;
+            memcpy(&k, pl, 4);
+            if (k < p->units->len) {
+                s->unit = (long)k;
+                s->started = now_ns();
+            }
         } else if (type == REC_CAUSE) {
             snprintf(s->cause, sizeof s->cause, "%.*s", (int)n, pl);
         } else if (type == REC_DONE && n >= 4 + 4 * 8 && s->unit >= 0) {
@@ -1164,8 +1146,9 @@ static void drain(pool *p, slot *s)
                 s->unit = -1; /* the worker exits after a crash */
             } else {
                 p->failed[k] = code != 0;
+                p->reported[k] = 1;
                 p->done++;
-                give(p, s);
+                s->unit = -1;
             }
         }
         at += 8 + n;
@@ -1269,6 +1252,7 @@ size_t aac_units_run(const aac_options *opt, const aac_units *units, aac_finding
     p.units = units;
     p.results = calloc(units->len + 1, sizeof *p.results);
     p.failed = calloc(units->len + 1, sizeof *p.failed);
+    p.reported = calloc(units->len + 1, 1);
     /* Results stay in input order; work is handed out largest file first (balance). */
     off_t *sizes = calloc(units->len + 1, sizeof *sizes);
     p.order = malloc((units->len + 1) * sizeof *p.order);
@@ -1305,13 +1289,20 @@ size_t aac_units_run(const aac_options *opt, const aac_units *units, aac_finding
     slot *slots = calloc((size_t)(jobs > 0 ? jobs : 1), sizeof *slots);
     void (*old_pipe)(int) = signal(SIGPIPE, SIG_IGN);
     int live = 0;
+    p.next = mmap(NULL, sizeof *p.next, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
+                  0);
+    if (p.next == MAP_FAILED) {
+        p.next = NULL;
+        jobs = 0;
+    } else {
+        atomic_init(p.next, 0);
+    }
     for (int i = 0; i < jobs; i++) {
-        slots[i].cmd = slots[i].res = slots[i].err = -1;
+        slots[i].res = slots[i].err = -1;
     }
     for (int i = 0; i < jobs; i++) {
         if (spawn(&p, &slots[i]) == 0) {
             live++;
-            give(&p, &slots[i]);
         }
     }
     if (live == 0 && total > 0) {
@@ -1320,6 +1311,7 @@ size_t aac_units_run(const aac_options *opt, const aac_units *units, aac_finding
         for (size_t j = 0; j < total; j++) {
             unit_failed(&p, p.order[j], "not checked: no worker process could be started");
         }
+        total = 0;
     }
     struct pollfd *pfd = calloc((size_t)(jobs > 0 ? jobs : 1), sizeof *pfd);
     while (live > 0) {
@@ -1385,25 +1377,34 @@ size_t aac_units_run(const aac_options *opt, const aac_units *units, aac_finding
             }
             if (ended) {
                 live--;
-                if (p.next < total && spawn(&p, s) == 0) {
+                if (atomic_load(p.next) < total && spawn(&p, s) == 0) {
                     live++;
-                    give(&p, s);
                 }
             }
         }
-        if (live == 0 && p.next < total) {
+        if (live == 0 && p.next && atomic_load(p.next) < total) {
             /* every worker died and none could be restarted */
-            while (p.next < total) {
-                unit_failed(&p, p.order[p.next++], "not checked: no worker process could be started");
+            size_t j;
+            while ((j = atomic_fetch_add(p.next, 1)) < total) {
+                unit_failed(&p, p.order[j], "not checked: no worker process could be started");
             }
         }
     }
     signal(SIGPIPE, old_pipe);
+    /* nothing that did not run may read as passed */
+    for (size_t j = 0; j < total; j++) {
+        if (!p.reported[p.order[j]]) {
+            unit_failed(&p, p.order[j], "not checked: its worker ended before reporting it");
+        }
+    }
     for (int i = 0; i < jobs; i++) {
         free(slots[i].buf);
     }
     free(slots);
     free(pfd);
+    if (p.next) {
+        munmap(p.next, sizeof *p.next);
+    }
     if (getenv("AAC_TIMING")) {
         fprintf(stderr,
                 "asyncabi-check: timing (thread-seconds): parse %.3f, diagnostics+model %.3f, "
@@ -1425,6 +1426,7 @@ size_t aac_units_run(const aac_options *opt, const aac_units *units, aac_finding
     }
     free(p.results);
     free(p.failed);
+    free(p.reported);
     free(p.order);
     return failed + (p.worker_trouble ? 1 : 0);
 }

@@ -35,6 +35,10 @@ void aac_units_free(aac_units *units);
 size_t aac_units_run(const aac_options *opt, const aac_units *units, aac_findings *out,
                      aac_summary *sum);
 
+/* Fills `u` for `file` with the clang arguments a file outside any compile database gets
+ * (language from the extension, the runtime's include directory, -I/-D/--extra-arg). */
+void aac_unit_init(const aac_options *opt, aac_unit *u, const char *file);
+
 /* Parses one unit in this process (contents from `unsaved` when not NULL, else from disk) and
  * runs every rule; appends findings and recognised names. Returns 0 when it parsed cleanly,
  * 1 when clang reported errors or libclang failed, 2 when libclang crashed. For the fuzzer and

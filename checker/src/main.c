@@ -147,11 +147,16 @@ static int parse_args(int argc, char **argv, aac_options *opt)
     opterr = 0;
     optind = 0;
     int c;
-    while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
+    /* on a copy: getopt_long permutes the array it scans */
+    char **copy = malloc(((size_t)argc + 1) * sizeof *copy);
+    memcpy(copy, argv, ((size_t)argc + 1) * sizeof *copy);
+    while ((c = getopt_long(argc, copy, short_opts, long_opts, NULL)) != -1) {
         if (c == O_CONFIG && aac_options_load_config(opt, optarg) != 0) {
+            free(copy);
             return -1;
         }
     }
+    free(copy);
     optind = 0;
     int done = 0;
     while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
