@@ -177,6 +177,11 @@ static void compute(aac_tu *t, aac_func *f)
     s->state = 1;
     for (size_t j = 0; j < f->ncalls; j++) {
         aac_call *c = &f->calls[j];
+        char what[256];
+        if (!s->invokes_cb &&
+            aac_callback_call(c->cursor, c->callee, c->direct, what, sizeof what)) {
+            s->invokes_cb = 1;
+        }
         if (!c->direct) {
             continue;
         }
@@ -217,6 +222,7 @@ static void compute(aac_tu *t, aac_func *f)
             continue; /* recursion: nothing more to learn on this cycle */
         }
         const aac_fsum *gs = aac_fsum_of(t, g);
+        s->invokes_cb |= gs->invokes_cb;
         if (gs->blocks && !s->blocks) {
             s->blocks = 1;
             snprintf(s->block_fn, sizeof s->block_fn, "%s", gs->block_fn);

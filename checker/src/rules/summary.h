@@ -29,6 +29,7 @@ typedef struct aac_fsum {
     CXCursor free_at;
     aac_release *rel;   /* everything it releases, through its callees */
     size_t nrel, caprel;
+    int invokes_cb;     /* invokes a continuation, complete or dropped callback, or wakes */
     int sinks_state;    /* 0 fresh, 1 being computed, 2 done */
     unsigned sink_params; /* bit i: parameter i becomes future state or callback data */
 } aac_fsum;
