@@ -42,13 +42,17 @@ static int is_memory_free_call(const aac_call *c)
     return c->fn && (c->fn->roles & AAC_ROLE_FREE);
 }
 
-/* Does the call free memory through a function of this TU (one that frees what it is given)? */
+/* Does the call free memory through a function of this TU (one that frees what it is given, or
+ * memory it did not allocate itself)? */
 static const aac_fsum *frees_through(aac_tu *t, const aac_call *c)
 {
     if (!c->fn) {
         return NULL;
     }
     const aac_fsum *s = aac_fsum_of(t, c->fn);
+    if (s->frees_foreign) {
+        return s; /* frees what it finds (a table entry, a field), not only what it is given */
+    }
     int n = clang_Cursor_getNumArguments(c->cursor);
     for (int i = 0; i < n && i < 32; i++) {
         if (s->frees_param & (1u << i)) {
@@ -106,9 +110,9 @@ static void check_cancel_paths(aac_tu *t)
                            c->callee, f->name);
             } else if ((via = frees_through(t, c)) != NULL) {
                 aac_report(t, AAC_CANCEL_FREES, c->cursor,
-                           "'%s' frees what it is given ('%s' at line %u), called on the cancel "
-                           "path (in '%s'): cancel must leave the future valid; only free "
-                           "releases it",
+                           "'%s' frees memory it did not allocate ('%s' at line %u), called on "
+                           "the cancel path (in '%s'): cancel must leave the future valid; only "
+                           "free releases it",
                            c->callee, via->free_fn, line_of(via->free_at), f->name);
             } else if (any_free) {
                 aac_state rel = {0};

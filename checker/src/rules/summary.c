@@ -125,6 +125,33 @@ char *aac_resource_of(aac_tu *t, CXCursor expr)
     return aac_place_key(t->tu, e);
 }
 
+/* A local pointer initialised by an allocation in this function: its memory is the
+ * function's own temporary (freeing it frees nothing anyone else holds). */
+static int fresh_local(CXCursor e)
+{
+    CXCursor c = aac_strip(e);
+    if (c.kind != CXCursor_DeclRefExpr) {
+        return 0;
+    }
+    CXCursor d = clang_getCursorReferenced(c);
+    if (d.kind != CXCursor_VarDecl || !aac_is_automatic(d)) {
+        return 0;
+    }
+    CXCursor init = aac_strip(clang_Cursor_getVarDeclInitializer(d));
+    if (init.kind != CXCursor_CallExpr) {
+        return 0;
+    }
+    char *callee = aac_callee_name(init, NULL);
+    static const char *const allocs[] = {"malloc", "calloc", "realloc", "strdup", "strndup",
+                                         "aligned_alloc", "asprintf", NULL};
+    int fresh = 0;
+    for (int i = 0; allocs[i] && !fresh; i++) {
+        fresh = !strcmp(callee, allocs[i]);
+    }
+    free(callee);
+    return fresh;
+}
+
 static int memory_free_fn(const char *callee)
 {
     char op[16];
@@ -191,14 +218,17 @@ static void compute(aac_tu *t, aac_func *f)
             s->block_at = c->cursor;
         }
         if (memory_free_fn(c->callee)) {
-            int root = clang_Cursor_getNumArguments(c->cursor) > 0
-                           ? param_root(f, clang_Cursor_getArgument(c->cursor, 0))
-                           : -1;
+            int has_arg = clang_Cursor_getNumArguments(c->cursor) > 0;
+            CXCursor arg = has_arg ? clang_Cursor_getArgument(c->cursor, 0) : c->cursor;
+            int root = has_arg ? param_root(f, arg) : -1;
+            int mine = has_arg && root < 0 && fresh_local(arg);
             if (root >= 0 && root < 32) {
                 s->frees_param |= 1u << root;
+            } else if (has_arg && !mine) {
+                s->frees_foreign = 1;
             }
-            if (!s->frees_any) {
-                s->frees_any = 1;
+            s->frees_any = 1;
+            if (!s->free_fn[0] && !mine) {
                 snprintf(s->free_fn, sizeof s->free_fn, "%s", c->callee);
                 s->free_at = c->cursor;
             }
@@ -228,19 +258,26 @@ static void compute(aac_tu *t, aac_func *f)
             snprintf(s->block_fn, sizeof s->block_fn, "%s", gs->block_fn);
             s->block_at = gs->block_at;
         }
-        if (gs->frees_any && !s->frees_any) {
-            s->frees_any = 1;
-            snprintf(s->free_fn, sizeof s->free_fn, "%s", gs->free_fn);
-            s->free_at = gs->free_at;
-        }
+        s->frees_any |= gs->frees_any;
+        int passes_on = gs->frees_foreign;
+        s->frees_foreign |= gs->frees_foreign;
         int nargs = clang_Cursor_getNumArguments(c->cursor);
         for (int i = 0; i < nargs && i < 32; i++) {
             if (gs->frees_param & (1u << i)) {
-                int root = param_root(f, clang_Cursor_getArgument(c->cursor, (unsigned)i));
+                CXCursor arg = clang_Cursor_getArgument(c->cursor, (unsigned)i);
+                int root = param_root(f, arg);
                 if (root >= 0 && root < 32) {
                     s->frees_param |= 1u << root;
+                    passes_on = 1;
+                } else if (!fresh_local(arg)) {
+                    s->frees_foreign = 1;
+                    passes_on = 1;
                 }
             }
+        }
+        if (passes_on && !s->free_fn[0] && gs->free_fn[0]) {
+            snprintf(s->free_fn, sizeof s->free_fn, "%s", gs->free_fn);
+            s->free_at = gs->free_at;
         }
         for (size_t r = 0; r < gs->nrel; r++) {
             rel_add(s, gs->rel[r].key, gs->rel[r].memory, gs->rel[r].at);

@@ -25,7 +25,9 @@ typedef struct aac_fsum {
     CXCursor block_at;  /* ... and where it is */
     unsigned frees_param; /* bit i: deallocates memory reached from parameter i */
     int frees_any;      /* deallocates memory (anything) */
-    char free_fn[64];
+    int frees_foreign;  /* deallocates memory it did not allocate itself (found in a table, a
+                           global, a field), directly or through its callees */
+    char free_fn[64];   /* the innermost deallocation of what it is given or did not allocate */
     CXCursor free_at;
     aac_release *rel;   /* everything it releases, through its callees */
     size_t nrel, caprel;

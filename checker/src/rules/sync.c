@@ -42,7 +42,7 @@ static int is_sync_object(CXType t)
     }
     static const char *const names[] = {"mutex", "spinlock", "rwlock", "pthread_cond_t", "cnd_t",
                                         "sem_t", "atomic_flag", "once_flag", "pthread_once_t",
-                                        "pthread_barrier_t", "_lock_t", NULL};
+                                        "pthread_barrier_t", "_lock_t", "mtx_t", NULL};
     for (int i = 0; names[i]; i++) {
         if (strstr(low, names[i])) {
             return 1;
@@ -397,7 +397,7 @@ static void infer_event(aac_flow *fl, aac_state *st, CXCursor c)
         return;
     }
     CXType ft = clang_getCursorType(fd);
-    if (is_immutable_or_atomic(ft) || is_sync_object(ft) ||
+    if (is_immutable_or_atomic(ft) || is_sync_object(ft) || aac_type_is_lock(ft) ||
         aac_fn_type(ft).kind != CXType_Invalid) {
         return;
     }
