@@ -447,10 +447,17 @@ static void on_event(aac_flow *fl, aac_state *st, CXCursor c)
             mark_ready(st);
         }
     } else {
-        for (int i = 0; i < nargs && !(direct && keeps_nothing(callee)); i++) {
-            escape_all_in(fl, st, clang_Cursor_getArgument(c, (unsigned)i));
+        int waits = direct && !g && ready_helper(callee);
+        for (int i = 0; i < nargs; i++) {
+            CXCursor arg = clang_Cursor_getArgument(c, (unsigned)i);
+            aac_item *it = waits ? tracked(fl, st, arg) : NULL;
+            if (it && !(it->may & H_FREED)) {
+                set(it, H_POLLED | H_READY); /* wait_until_ready(h): it drives h itself */
+            } else if (!(direct && keeps_nothing(callee))) {
+                escape_all_in(fl, st, arg);
+            }
         }
-        if (direct && !g && ready_helper(callee)) {
+        if (waits) {
             mark_ready(st);
         }
     }

@@ -420,6 +420,37 @@ static void free_if(aac_flow *fl, CXCursor cond, aac_state *then_st, aac_state *
     free(ck);
 }
 
+typedef struct loop_rel {
+    aac_flow *fl;
+    aac_state *st;
+} loop_rel;
+
+static enum CXChildVisitResult loop_rel_visit(CXCursor c, CXCursor parent, CXClientData data)
+{
+    (void)parent;
+    loop_rel *lr = data;
+    if (aac_walk_skip(c)) {
+        return CXChildVisit_Continue;
+    }
+    if (c.kind == CXCursor_CallExpr) {
+        free_ud *ud = lr->fl->ud;
+        const aac_call *call = call_of(ud->f, c);
+        if (call) {
+            free_put fp = {lr->st, c};
+            aac_call_releases(lr->fl->t, call, 1, put_at_call, &fp);
+        }
+    }
+    return CXChildVisit_Recurse;
+}
+
+/* A loop that releases (`while (n) { next = n->next; free(n); n = next; }`) releases the whole
+ * collection: the path that skips the body had nothing left to release. */
+static void free_loop(aac_flow *fl, aac_state *st, CXCursor loop)
+{
+    loop_rel lr = {fl, st};
+    clang_visitChildren(loop, loop_rel_visit, &lr);
+}
+
 static void collect_universe(void *p, const char *key, CXCursor at)
 {
     (void)at;
@@ -452,6 +483,7 @@ static void check_free_function(aac_tu *t, aac_func *f)
         fl.on_event = free_event;
         fl.on_exit = free_exit;
         fl.on_if = free_if;
+        fl.on_loop = free_loop;
         aac_state st = {0};
         aac_flow_run(&fl, body, &st);
     }

@@ -94,6 +94,7 @@ void aac_rules_locks(aac_tu *t)
         fl.ud = &ud;
         fl.on_event = on_event;
         fl.on_exit = on_exit_;
+        fl.on_branch = aac_trylock_branch;
         aac_state st = {0};
         CXCursor k[64];
         int n = aac_children(f->cursor, k, 64);

@@ -483,6 +483,7 @@ static void infer_guarded(aac_tu *t)
             fl.ud = &ix;
             fl.on_event = infer_event;
             fl.on_exit = on_exit_;
+            fl.on_branch = aac_trylock_branch;
             aac_state st = {0};
             for (size_t k = 0; k < ix.entry[i].n; k++) {
                 aac_state_put(&st, ix.entry[i].items[k].key, f->cursor)->must = 1;
@@ -525,6 +526,7 @@ void aac_rules_sync(aac_tu *t)
         fl.join = AAC_JOIN_INTERSECT;
         fl.on_event = on_event;
         fl.on_exit = on_exit_;
+        fl.on_branch = aac_trylock_branch;
         aac_state st = {0};
         /* AA_REQUIRES(s->mu, ...): the caller holds these on entry */
         char req[512];
