@@ -494,14 +494,68 @@ static void check_free_function(aac_tu *t, aac_func *f)
 
 /* ---- foreign-complete-exactly-once ---- */
 
+/* Per function of the TU: bit i set when it calls its foreign-complete parameter i exactly once
+ * on every path (so that a call of it counts as a call of the callback). */
+typedef struct complete_memo {
+    unsigned char *state; /* 0 fresh, 1 being computed, 2 done */
+    unsigned *bits;
+} complete_memo;
+
 typedef struct complete_ud {
+    aac_tu *t;
+    complete_memo *memo;
     CXCursor param;
     int refs, calls;
     char *name;
     CXCursor fn;
+    int quiet, bad;     /* summary mode: record a problem instead of reporting it */
     aac_state splits;   /* "split": the condition of the first if whose arms disagree */
     aac_state reported; /* "line:col" of reports made */
 } complete_ud;
+
+static int run_complete_check(aac_tu *t, complete_memo *memo, aac_func *f, int i, int quiet);
+
+/* Does the call `c` hand `param` to a helper that calls it exactly once on every path? */
+static int helper_completes(complete_ud *ud, CXCursor c)
+{
+    if (c.kind != CXCursor_CallExpr || !ud->memo) {
+        return 0;
+    }
+    aac_func *g = NULL;
+    int direct = 0;
+    char *callee = aac_callee_name(c, &direct);
+    if (direct) {
+        g = aac_tu_func(ud->t, callee);
+    }
+    free(callee);
+    if (!g) {
+        return 0;
+    }
+    size_t gi = (size_t)(g - ud->t->funcs);
+    int n = clang_Cursor_getNumArguments(c);
+    for (int k = 0; k < n && k < 32; k++) {
+        CXCursor a = aac_strip(clang_Cursor_getArgument(c, (unsigned)k));
+        if (a.kind != CXCursor_DeclRefExpr ||
+            !clang_equalCursors(clang_getCursorReferenced(a), ud->param)) {
+            continue;
+        }
+        if (ud->memo->state[gi] == 1) {
+            return 0; /* recursion */
+        }
+        if (ud->memo->state[gi] == 0) {
+            ud->memo->state[gi] = 1;
+            int np = clang_Cursor_getNumArguments(g->cursor);
+            for (int j = 0; j < np && j < 32; j++) {
+                if (run_complete_check(ud->t, ud->memo, g, j, 1)) {
+                    ud->memo->bits[gi] |= 1u << j;
+                }
+            }
+            ud->memo->state[gi] = 2;
+        }
+        return (ud->memo->bits[gi] >> k) & 1u;
+    }
+    return 0;
+}
 
 static enum CXChildVisitResult count_visit(CXCursor c, CXCursor parent, CXClientData data)
 {
@@ -514,7 +568,8 @@ static enum CXChildVisitResult count_visit(CXCursor c, CXCursor parent, CXClient
         clang_equalCursors(clang_getCursorReferenced(c), ud->param)) {
         ud->refs++;
     } else if (c.kind == CXCursor_CallExpr &&
-               clang_equalCursors(clang_getCursorReferenced(c), ud->param)) {
+               (clang_equalCursors(clang_getCursorReferenced(c), ud->param) ||
+                helper_completes(ud, c))) {
         ud->calls++;
     }
     return CXChildVisit_Recurse;
@@ -523,6 +578,10 @@ static enum CXChildVisitResult count_visit(CXCursor c, CXCursor parent, CXClient
 static void complete_report(aac_flow *fl, CXSourceLocation loc, const char *problem)
 {
     complete_ud *ud = fl->ud;
+    if (ud->quiet) {
+        ud->bad = 1;
+        return;
+    }
     unsigned line, col;
     aac_line_col(loc, &line, &col);
     char key[32];
@@ -540,7 +599,8 @@ static void complete_report(aac_flow *fl, CXSourceLocation loc, const char *prob
 static void complete_event(aac_flow *fl, aac_state *st, CXCursor c)
 {
     complete_ud *ud = fl->ud;
-    if (c.kind == CXCursor_CallExpr && clang_equalCursors(clang_getCursorReferenced(c), ud->param)) {
+    if (c.kind == CXCursor_CallExpr &&
+        (clang_equalCursors(clang_getCursorReferenced(c), ud->param) || helper_completes(ud, c))) {
         if (st->hi >= 1) {
             complete_report(fl, clang_getCursorLocation(c),
                             st->lo >= 1 ? "this call runs after another call of"
@@ -580,40 +640,52 @@ static void complete_exit(aac_flow *fl, aac_state *st, CXCursor at, int is_retur
     }
 }
 
-static void check_foreign_complete(aac_tu *t, aac_func *f)
+/* Checks parameter i of f if it is a foreign complete callback; returns 1 when every path calls
+ * it exactly once (quiet: nothing is reported, for a helper's summary). */
+static int run_complete_check(aac_tu *t, complete_memo *memo, aac_func *f, int i, int quiet)
+{
+    CXCursor p = clang_Cursor_getArgument(f->cursor, (unsigned)i);
+    if (!aac_type_is_foreign_complete(clang_getCursorType(p))) {
+        return 0;
+    }
+    CXCursor body = aac_body(f->cursor);
+    if (clang_Cursor_isNull(body)) {
+        return 0;
+    }
+    complete_ud ud;
+    memset(&ud, 0, sizeof ud);
+    ud.t = t;
+    ud.memo = memo;
+    ud.param = p;
+    ud.name = aac_spelling(p);
+    ud.fn = f->cursor;
+    ud.quiet = quiet;
+    clang_visitChildren(body, count_visit, &ud);
+    /* every call names the parameter once; any other use hands it on */
+    int checked = ud.refs == ud.calls;
+    if (checked) {
+        aac_flow fl;
+        memset(&fl, 0, sizeof fl);
+        fl.t = t;
+        fl.join = AAC_JOIN_INTERSECT;
+        fl.ud = &ud;
+        fl.on_event = complete_event;
+        fl.on_exit = complete_exit;
+        fl.on_if = complete_if;
+        aac_state st = {0};
+        aac_flow_run(&fl, body, &st);
+    }
+    aac_state_clear(&ud.splits);
+    aac_state_clear(&ud.reported);
+    free(ud.name);
+    return checked && !ud.bad && ud.calls > 0;
+}
+
+static void check_foreign_complete(aac_tu *t, complete_memo *memo, aac_func *f)
 {
     int n = clang_Cursor_getNumArguments(f->cursor);
     for (int i = 0; i < n; i++) {
-        CXCursor p = clang_Cursor_getArgument(f->cursor, (unsigned)i);
-        if (!aac_type_is_foreign_complete(clang_getCursorType(p))) {
-            continue;
-        }
-        CXCursor body = aac_body(f->cursor);
-        if (clang_Cursor_isNull(body)) {
-            return;
-        }
-        complete_ud ud;
-        memset(&ud, 0, sizeof ud);
-        ud.param = p;
-        ud.name = aac_spelling(p);
-        ud.fn = f->cursor;
-        clang_visitChildren(body, count_visit, &ud);
-        /* every call names the parameter once; any other use hands it on */
-        if (ud.refs == ud.calls) {
-            aac_flow fl;
-            memset(&fl, 0, sizeof fl);
-            fl.t = t;
-            fl.join = AAC_JOIN_INTERSECT;
-            fl.ud = &ud;
-            fl.on_event = complete_event;
-            fl.on_exit = complete_exit;
-            fl.on_if = complete_if;
-            aac_state st = {0};
-            aac_flow_run(&fl, body, &st);
-        }
-        aac_state_clear(&ud.splits);
-        aac_state_clear(&ud.reported);
-        free(ud.name);
+        run_complete_check(t, memo, f, i, 0);
     }
 }
 
@@ -630,14 +702,22 @@ void aac_rules_cancel(aac_tu *t)
             }
         }
     }
+    complete_memo memo;
+    memo.state = calloc(t->nfuncs + 1, 1);
+    memo.bits = calloc(t->nfuncs + 1, sizeof *memo.bits);
+    if (!memo.state || !memo.bits) {
+        abort();
+    }
     for (size_t i = 0; i < t->nfuncs; i++) {
         aac_func *f = &t->funcs[i];
         if ((f->roles & AAC_ROLE_FREE) && aac_enabled(t, AAC_FREE_INCOMPLETE_RELEASE)) {
             check_free_function(t, f);
         }
         if (aac_enabled(t, AAC_FOREIGN_COMPLETE_EXACTLY_ONCE)) {
-            check_foreign_complete(t, f);
+            check_foreign_complete(t, &memo, f);
         }
         f->mark = 0;
     }
+    free(memo.state);
+    free(memo.bits);
 }
