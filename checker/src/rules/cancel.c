@@ -207,6 +207,7 @@ static enum CXChildVisitResult spin_visit(CXCursor c, CXCursor parent, CXClientD
 
 typedef struct free_ud {
     aac_func *f;
+    aac_state *per_call; /* per call of f (same index): the resources it releases */
     aac_state universe; /* every resource some path releases (where: the releasing call) */
     aac_state splits;   /* resource -> the condition of the first if whose arms disagree */
     aac_state reported; /* "line:col" of reports made */
@@ -223,17 +224,14 @@ static const aac_call *call_of(aac_func *f, CXCursor c)
     return NULL;
 }
 
-typedef struct free_put {
-    aac_state *st;
-    CXCursor call; /* the call in the free function (a helper's releases are its own) */
-} free_put;
-
-static void put_at_call(void *p, const char *key, CXCursor at)
+/* Adds what call `call` releases (computed once per call) to `st`, made at `at`. */
+static void put_call_keys(free_ud *ud, const aac_call *call, aac_state *st, CXCursor at)
 {
-    (void)at;
-    free_put *fp = p;
-    aac_item *it = aac_state_put(fp->st, key, fp->call);
-    it->may = it->must = 1;
+    const aac_state *keys = &ud->per_call[call - ud->f->calls];
+    for (size_t i = 0; i < keys->n; i++) {
+        aac_item *it = aac_state_put(st, keys->items[i].key, at);
+        it->may = it->must = 1;
+    }
 }
 
 static void free_event(aac_flow *fl, aac_state *st, CXCursor c)
@@ -244,8 +242,7 @@ static void free_event(aac_flow *fl, aac_state *st, CXCursor c)
     }
     const aac_call *call = call_of(ud->f, c);
     if (call) {
-        free_put fp = {st, c};
-        aac_call_releases(fl->t, call, 1, put_at_call, &fp);
+        put_call_keys(ud, call, st, c);
     }
 }
 
@@ -436,8 +433,7 @@ static enum CXChildVisitResult loop_rel_visit(CXCursor c, CXCursor parent, CXCli
         free_ud *ud = lr->fl->ud;
         const aac_call *call = call_of(ud->f, c);
         if (call) {
-            free_put fp = {lr->st, c};
-            aac_call_releases(lr->fl->t, call, 1, put_at_call, &fp);
+            put_call_keys(ud, call, lr->st, c);
         }
     }
     return CXChildVisit_Recurse;
@@ -451,13 +447,6 @@ static void free_loop(aac_flow *fl, aac_state *st, CXCursor loop)
     clang_visitChildren(loop, loop_rel_visit, &lr);
 }
 
-static void collect_universe(void *p, const char *key, CXCursor at)
-{
-    (void)at;
-    free_ud *ud = p;
-    (void)aac_state_put(&ud->universe, key, ud->f->cursor);
-}
-
 static void check_free_function(aac_tu *t, aac_func *f)
 {
     CXCursor body = aac_body(f->cursor);
@@ -467,11 +456,15 @@ static void check_free_function(aac_tu *t, aac_func *f)
     free_ud ud;
     memset(&ud, 0, sizeof ud);
     ud.f = f;
+    ud.per_call = calloc(f->ncalls + 1, sizeof *ud.per_call);
+    if (!ud.per_call) {
+        abort();
+    }
     for (size_t j = 0; j < f->ncalls; j++) {
-        size_t before = ud.universe.n;
-        aac_call_releases(t, &f->calls[j], 1, collect_universe, &ud);
-        for (size_t k = before; k < ud.universe.n; k++) {
-            ud.universe.items[k].where = f->calls[j].cursor; /* the call in this function */
+        aac_call_releases(t, &f->calls[j], 1, put_key, &ud.per_call[j]);
+        for (size_t k = 0; k < ud.per_call[j].n; k++) {
+            /* where: the call in this function that releases it */
+            (void)aac_state_put(&ud.universe, ud.per_call[j].items[k].key, f->calls[j].cursor);
         }
     }
     if (ud.universe.n > 0) {
@@ -487,6 +480,10 @@ static void check_free_function(aac_tu *t, aac_func *f)
         aac_state st = {0};
         aac_flow_run(&fl, body, &st);
     }
+    for (size_t j = 0; j < f->ncalls; j++) {
+        aac_state_clear(&ud.per_call[j]);
+    }
+    free(ud.per_call);
     aac_state_clear(&ud.universe);
     aac_state_clear(&ud.splits);
     aac_state_clear(&ud.reported);

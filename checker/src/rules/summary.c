@@ -368,9 +368,19 @@ void aac_state_records(aac_tu *t)
     }
     t->state_done = 1;
     for (size_t i = 0; i < t->records.len; i++) {
-        if (aac_annotation(t->records.items[i], "future_state", NULL, 0)) {
-            rec_add_type(t, clang_getCursorType(t->records.items[i]));
+        CXCursor r = t->records.items[i];
+        char *rn = aac_record_name(clang_getCursorType(r));
+        if (aac_annotation(r, "future_state", NULL, 0) || aac_is_dropped_struct_name(rn)) {
+            rec_add_type(t, clang_getCursorType(r));
         }
+        free(rn);
+    }
+    for (size_t i = 0; i < t->typedefs.len; i++) { /* typedef struct { ... } DroppedStruct; */
+        char *tn = aac_spelling(t->typedefs.items[i]);
+        if (aac_is_dropped_struct_name(tn)) {
+            rec_add_type(t, clang_getTypedefDeclUnderlyingType(t->typedefs.items[i]));
+        }
+        free(tn);
     }
     for (size_t i = 0; i < t->nfuncs; i++) {
         aac_func *f = &t->funcs[i];
@@ -409,15 +419,8 @@ int aac_is_state_field(aac_tu *t, CXCursor fd)
     if (fd.kind != CXCursor_FieldDecl) {
         return 0;
     }
-    CXCursor rec = clang_getCursorSemanticParent(fd);
-    char *rn = aac_record_name(clang_getCursorType(rec));
-    int dropped = aac_is_dropped_struct_name(rn);
-    free(rn);
-    if (dropped) {
-        return 1;
-    }
     aac_state_records(t);
-    return rec_known(t, clang_getCanonicalCursor(rec));
+    return rec_known(t, clang_getCanonicalCursor(clang_getCursorSemanticParent(fd)));
 }
 
 static int is_data_param(const char *callee, CXCursor fn, int idx)
@@ -510,7 +513,8 @@ unsigned aac_sink_params(aac_tu *t, aac_func *f)
             }
         }
     }
-    for (size_t i = f->store_lo; i < f->store_hi && i < t->stores.len; i++) {
+    aac_state_records(t);
+    for (size_t i = f->store_lo; i < f->store_hi && i < t->stores.len && t->state_recs.len; i++) {
         CXCursor k[3];
         if (aac_children(t->stores.items[i], k, 3) != 2) {
             continue;
