@@ -29,11 +29,19 @@ int open(const char *path, int flags, ...)
         va_end(ap);
     }
     if (guard_on && (flags & O_ACCMODE) == O_RDONLY && !(flags & O_DIRECTORY)) {
+        /* O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer; then
+         * fstat (no second path walk) says what it is */
+        int fd = (int)syscall(SYS_openat, AT_FDCWD, path, flags | O_NONBLOCK, mode);
         struct stat st;
-        if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        if (fd < 0 || fstat(fd, &st) != 0) {
+            return fd;
+        }
+        if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+            close(fd);
             errno = ENODEV;
             return -1;
         }
+        return fd; /* O_NONBLOCK changes nothing for regular files and directories */
     }
     return (int)syscall(SYS_openat, AT_FDCWD, path, flags, mode);
 }
