@@ -60,6 +60,16 @@ int aac_blocking_call(CXCursor call, const char *callee)
     if (flags >= 0 && const_arg(call, flags, &v) && (v & 0x40)) {
         return 0;
     }
+    /* WNOHANG (1) makes waitpid/waitid only look; LOCK_NB (4) makes flock fail at once */
+    if (!strcmp(callee, "waitpid") && const_arg(call, 2, &v) && (v & 1)) {
+        return 0;
+    }
+    if (!strcmp(callee, "waitid") && const_arg(call, 3, &v) && (v & 1)) {
+        return 0;
+    }
+    if (!strcmp(callee, "flock") && const_arg(call, 1, &v) && (v & 4)) {
+        return 0;
+    }
     return 1;
 }
 

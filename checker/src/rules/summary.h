@@ -40,8 +40,8 @@ typedef struct aac_fsum {
 const aac_fsum *aac_fsum_of(aac_tu *t, aac_func *f);
 
 /* Returns 1 if the call `call` to `callee` blocks the calling thread by itself (sleep, join,
- * condition waits, blocking I/O...; poll/epoll_wait with a 0 timeout and recv with
- * MSG_DONTWAIT do not). */
+ * condition waits, blocking I/O...; poll/epoll_wait with a 0 timeout, recv with
+ * MSG_DONTWAIT, waitpid/waitid with WNOHANG and flock with LOCK_NB do not). */
 int aac_blocking_call(CXCursor call, const char *callee);
 
 /* Calls `cb` for every resource the direct call `c` releases: a known release function of a
