@@ -17,7 +17,10 @@ fn generate(udl_relative: &str, crate_name: &str) {
     println!("cargo:rerun-if-changed={udl}");
     println!("cargo:rerun-if-changed={manifest}/../build_scaffolding.rs");
     // The crate name is UniFFI's module path: it feeds the checksums, so it is the namespace,
-    // as the C library's scaffolding (asyncabi-scaffold) uses.
+    // as the C library's scaffolding (asyncabi-scaffold) uses unless the uniffi.toml beside the
+    // UDL file sets `[asyncabi] crate_name`; the crate's [lib] name (the symbols' prefix) would
+    // then have to change too, so a different name stops the build here.
+    check_crate_name(&udl, crate_name);
     uniffi::generate_scaffolding_for_crate(udl.as_str(), crate_name)
         .unwrap_or_else(|e| panic!("generating the scaffolding of {udl}: {e:#}"));
     let stem = std::path::Path::new(&udl).file_stem().unwrap().to_string_lossy().into_owned();
@@ -26,6 +29,24 @@ fn generate(udl_relative: &str, crate_name: &str) {
     let udl_text = std::fs::read_to_string(&udl).expect("reading the UDL file");
     let repaired = repair_async_callbacks(&text, &udl_text);
     std::fs::write(&out, repaired).expect("writing the repaired scaffolding");
+}
+
+/// Fails if the uniffi.toml beside the UDL file gives asyncabi-scaffold another crate name.
+fn check_crate_name(udl: &str, crate_name: &str) {
+    let toml = std::path::Path::new(udl).with_file_name("uniffi.toml");
+    println!("cargo:rerun-if-changed={}", toml.display());
+    let Ok(text) = std::fs::read_to_string(&toml) else { return };
+    let mut in_asyncabi = false;
+    for line in text.lines().map(|l| l.split('#').next().unwrap_or("").trim()) {
+        if line.starts_with('[') {
+            in_asyncabi = line == "[asyncabi]";
+        } else if let Some(value) = line.strip_prefix("crate_name").map(str::trim) {
+            let value = value.trim_start_matches('=').trim().trim_matches('"');
+            if in_asyncabi && value != crate_name {
+                panic!("{}: [asyncabi] crate_name = {value:?}, but the Rust producer's crate is {crate_name:?}: change both", toml.display());
+            }
+        }
+    }
 }
 
 /// (interface, method) of every `[Async]` method of a `callback interface` in the UDL text.

@@ -129,6 +129,17 @@ mod tests {
     }
 
     #[test]
+    fn streams_match_the_c_fixtures_kit() {
+        // Values printed by fixtures/monitor/src/config.c after fx_config_set(5, 1.0):
+        // fx_rng_from(0xec40 ^ 9), then the first two fx_rng_next_stream() streams.
+        configure(5, 1.0);
+        assert_eq!(Rng::from_salt(0xec40 ^ 9).next_u64(), 0xf787_eba4_f9e1_6715);
+        assert_eq!(Rng::next_stream().next_u64(), 0x05b8_fa66_5234_7182);
+        assert_eq!(Rng::next_stream().below(1000), 0x15b);
+        assert_eq!(scaled(3), Duration::from_millis(3));
+    }
+
+    #[test]
     fn parse_accepts_decimal_and_hex() {
         assert_eq!(parse_u64("42"), 42);
         assert_eq!(parse_u64("0x2a"), 42);
