@@ -187,14 +187,17 @@ static void measure_rss(const bench_abi *abi)
     /* Touch the array first so that its own pages are not counted. */
     memset(handles, 0, N * sizeof *handles);
     long before = rss_bytes();
-    /* Heap bytes in use (malloc's chunk sizes, headers included), whoever allocated them: the
-     * runtime's C code and Rust's global allocator both use this malloc. */
-    size_t heap_before = mallinfo2().uordblks;
+    /* Heap bytes in use (malloc's chunk sizes, headers included, and its mmapped blocks),
+     * whoever allocated them: the runtime's C code and Rust's global allocator both use this
+     * malloc. */
+    struct mallinfo2 mi = mallinfo2();
+    size_t heap_before = mi.uordblks + mi.hblkhd;
     for (long i = 0; i < N; i++) {
         handles[i] = abi->start_pending();
         abi->poll(handles[i], on_continuation, 1); /* stores a continuation: fully pending */
     }
-    size_t heap_after = mallinfo2().uordblks;
+    mi = mallinfo2();
+    size_t heap_after = mi.uordblks + mi.hblkhd;
     long after = rss_bytes();
     for (long i = 0; i < N; i++) {
         abi->free(handles[i]); /* invokes each stored continuation with READY */

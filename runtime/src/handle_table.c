@@ -12,12 +12,8 @@
 #include "handle_table.h"
 #include "observe_internal.h"
 
-#define AA__CHUNK_BITS 12
-#define AA__CHUNK_SLOTS (1u << AA__CHUNK_BITS)
-#define AA__DIR_SIZE (1u << (AA__INDEX_BITS - AA__CHUNK_BITS))
-
 /* dir[k] is published with release once chunk k is initialised; readers load with acquire. */
-static _Atomic(aa__slot *) aa__dir[AA__DIR_SIZE];
+_Atomic(aa__slot *) aa__dir[AA__DIR_SIZE];
 static unsigned aa__chunks;                  /* guarded by aa__grow_lock */
 static pthread_mutex_t aa__grow_lock = PTHREAD_MUTEX_INITIALIZER;
 /* Free list head: tag in bits 63..32, (index + 1) in bits 31..0, 0 meaning empty. */
@@ -49,9 +45,10 @@ static inline uint32_t aa__handle_gen(uint64_t handle)
     return (uint32_t)(handle >> AA__GEN_SHIFT) & AA__GEN_MASK;
 }
 
+/* A slot word's generation sits where the handle's does (the word holds the handle's key). */
 static inline uint32_t aa__word_gen(uint64_t word)
 {
-    return (uint32_t)(word >> 32);
+    return (uint32_t)(word >> AA__GEN_SHIFT) & AA__GEN_MASK;
 }
 
 /* Pushes the chain first..last (already linked through value) onto the free list. The release
@@ -80,7 +77,8 @@ static bool aa__grow(void)
         ok = false;
         goto out;
     }
-    aa__slot *chunk = calloc(AA__CHUNK_SLOTS, sizeof *chunk);
+    /* The slots, then each slot's payload: one allocation, never freed or moved. */
+    aa__slot *chunk = calloc(AA__CHUNK_SLOTS, sizeof *chunk + AA__PAYLOAD_SIZE);
     if (chunk == NULL) {
         ok = false;
         goto out;
@@ -88,9 +86,10 @@ static bool aa__grow(void)
     uint32_t base = aa__chunks * AA__CHUNK_SLOTS;
     for (uint32_t i = 0; i < AA__CHUNK_SLOTS; i++) {
         /* Generation 1: a handle with generation 0 is never issued. */
-        atomic_init(&chunk[i].word, (uint64_t)1 << 32);
+        atomic_init(&chunk[i].word, (uint64_t)1 << AA__GEN_SHIFT);
         atomic_init(&chunk[i].value, (uintptr_t)(base + i + 2));
     }
+    AA__POISON(chunk + AA__CHUNK_SLOTS, (size_t)AA__CHUNK_SLOTS * AA__PAYLOAD_SIZE);
     atomic_store_explicit(&aa__dir[aa__chunks], chunk, memory_order_release);
     aa__chunks++;
     aa__free_push(base, &chunk[AA__CHUNK_SLOTS - 1]);
@@ -123,20 +122,31 @@ static bool aa__free_pop(uint32_t *index)
     }
 }
 
+bool aa__handle_reserve(uint32_t *index)
+{
+    return aa__free_pop(index);
+}
+
+uint64_t aa__handle_publish(uint32_t index, aa__kind kind, aa_type type, void *object)
+{
+    aa__slot *slot = aa__slot_known(index);
+    uint32_t gen = aa__word_gen(atomic_load_explicit(&slot->word, memory_order_relaxed));
+    uint64_t key = (uint64_t)AA__MAGIC << 58 | (uint64_t)kind << 56 | (uint64_t)(type & 0xF) << 52 |
+                   (uint64_t)gen << AA__GEN_SHIFT;
+    atomic_store_explicit(&slot->value, (uintptr_t)object, memory_order_relaxed);
+    /* Release: whoever enters through this handle sees the object pointer (and, through the
+     * creator's hand-over of the handle, the object's initialised fields). */
+    atomic_store_explicit(&slot->word, key | AA__SLOT_LIVE, memory_order_release);
+    return key | (uint64_t)index << AA__INDEX_SHIFT;
+}
+
 uint64_t aa__handle_alloc(aa__kind kind, aa_type type, void *object)
 {
     uint32_t index;
     if (!aa__free_pop(&index)) {
         return 0;
     }
-    aa__slot *slot = aa__slot_known(index);
-    uint32_t gen = aa__word_gen(atomic_load_explicit(&slot->word, memory_order_relaxed));
-    atomic_store_explicit(&slot->value, (uintptr_t)object, memory_order_relaxed);
-    /* Release: whoever enters through this handle sees the object pointer (and, through the
-     * creator's hand-over of the handle, the object's initialised fields). */
-    atomic_store_explicit(&slot->word, (uint64_t)gen << 32 | AA__SLOT_LIVE, memory_order_release);
-    return (uint64_t)AA__MAGIC << 58 | (uint64_t)kind << 56 | (uint64_t)(type & 0xF) << 52 |
-           (uint64_t)gen << AA__GEN_SHIFT | (uint64_t)index << AA__INDEX_SHIFT;
+    return aa__handle_publish(index, kind, type, object);
 }
 
 static const char *aa__kind_name(aa__kind kind)
@@ -174,6 +184,12 @@ __attribute__((noinline, cold)) static void aa__handle_reject(uint64_t handle, a
     }
     uint64_t word = atomic_load_explicit(&slot->word, memory_order_acquire);
     uint32_t slot_gen = aa__word_gen(word);
+    if (slot_gen == gen && (word & AA__SLOT_LIVE) && (word & AA__KEY_MASK) != (handle & AA__KEY_MASK)) {
+        /* The right generation with another kind or family: forged, never issued. */
+        aa__misuse(aa__bad_handle_code(kind, AA_MISUSE_INVALID_HANDLE), op, handle,
+                   "no such %s was ever created", aa__kind_name(kind));
+        return;
+    }
     if (slot_gen != gen || !(word & AA__SLOT_LIVE)) {
         /* A generation behind the slot's was issued and retired: use after free. */
         uint32_t behind = (slot_gen - gen) & AA__GEN_MASK;
@@ -197,7 +213,8 @@ __attribute__((noinline, cold)) static void aa__handle_reject(uint64_t handle, a
                "the %s is being released by a concurrent call", aa__kind_name(kind));
 }
 
-aa__slot *aa__handle_enter(uint64_t handle, aa__kind kind, aa_type type, uint32_t bit, aa_op op)
+aa__slot *aa__handle_enter_slow(uint64_t handle, aa__kind kind, aa_type type, uint32_t bit,
+                                aa_op op)
 {
     uint32_t gen = aa__handle_gen(handle);
     aa__slot *slot = NULL;
@@ -213,7 +230,7 @@ aa__slot *aa__handle_enter(uint64_t handle, aa__kind kind, aa_type type, uint32_
     /* Acquire pairs with the release that published the slot (alloc) or retired it, and with
      * the previous call's exit: we see everything it did to the object. */
     uint64_t word = atomic_load_explicit(&slot->word, memory_order_acquire);
-    uint64_t expect = (uint64_t)gen << 32 | AA__SLOT_LIVE;
+    uint64_t expect = (handle & AA__KEY_MASK) | AA__SLOT_LIVE;
     for (;;) {
         if ((word & ~(uint64_t)(AA__SLOT_BUSY | AA__SLOT_CANCELLING)) != expect) {
             /* Wrong generation, not live, or a free already pending. */
@@ -244,7 +261,7 @@ aa__slot *aa__handle_enter(uint64_t handle, aa__kind kind, aa_type type, uint32_
     }
 }
 
-bool aa__handle_exit(aa__slot *slot, uint32_t bit)
+bool aa__handle_exit_slow(aa__slot *slot, uint32_t bit)
 {
     uint64_t word = atomic_load_explicit(&slot->word, memory_order_relaxed);
     uint64_t next;
@@ -262,7 +279,7 @@ bool aa__handle_exit(aa__slot *slot, uint32_t bit)
     return take;
 }
 
-void aa__handle_retire(aa__slot *slot, uint64_t handle)
+void aa__handle_retire_keep(aa__slot *slot)
 {
     uint64_t word = atomic_load_explicit(&slot->word, memory_order_relaxed);
     uint32_t gen = (aa__word_gen(word) + 1) & AA__GEN_MASK;
@@ -270,9 +287,22 @@ void aa__handle_retire(aa__slot *slot, uint64_t handle)
         gen = 1;
     }
     /* Release: a call that later finds this generation retired also sees the object's last
-     * state. Every bit is cleared: only the caller was inside, and a free that raced in to
-     * set FREE_PENDING was a double free, already reported. */
-    atomic_store_explicit(&slot->word, (uint64_t)gen << 32, memory_order_release);
+     * state. Every flag is cleared: only the caller was inside, and a free that raced in to
+     * set FREE_PENDING was a double free, already reported. The key keeps its kind and family
+     * until the next alloc rewrites them; only the generation matters to a stale handle. */
+    uint64_t next = (word & ((uint64_t)0xFFF << 52)) | (uint64_t)gen << AA__GEN_SHIFT;
+    atomic_store_explicit(&slot->word, next, memory_order_release);
+}
+
+void aa__handle_recycle(uint64_t handle)
+{
+    aa__slot *slot = aa__handle_slot(handle);
+    aa__free_push(aa__handle_index(handle), slot);
+}
+
+void aa__handle_retire(aa__slot *slot, uint64_t handle)
+{
+    aa__handle_retire_keep(slot);
     aa__free_push(aa__handle_index(handle), slot);
 }
 
@@ -308,9 +338,26 @@ void *aa__handle_lookup(uint64_t handle, aa__kind kind)
     /* Acquire pairs with alloc's release (the caller's mutex orders it too; this keeps the
      * function correct on its own). */
     uint64_t word = atomic_load_explicit(&slot->word, memory_order_acquire);
-    uint32_t gen = aa__handle_gen(handle);
-    if (!(word & AA__SLOT_LIVE) || aa__word_gen(word) != gen) {
+    if (!(word & AA__SLOT_LIVE) || (word & AA__KEY_MASK) != (handle & AA__KEY_MASK)) {
         return NULL;
     }
     return aa__slot_object(slot);
+}
+
+uint64_t aa__handle_count_live(aa__kind kind)
+{
+    uint64_t live = 0;
+    for (uint32_t k = 0; k < AA__DIR_SIZE; k++) {
+        aa__slot *chunk = atomic_load_explicit(&aa__dir[k], memory_order_acquire);
+        if (chunk == NULL) {
+            break; /* chunks are published in order */
+        }
+        for (uint32_t i = 0; i < AA__CHUNK_SLOTS; i++) {
+            uint64_t word = atomic_load_explicit(&chunk[i].word, memory_order_acquire);
+            if ((word & AA__SLOT_LIVE) && ((word >> 56) & 3) == (uint64_t)kind) {
+                live++;
+            }
+        }
+    }
+    return live;
 }
