@@ -34,9 +34,16 @@ static const char *aa__core_name(const aa_future *core)
     return core->vtable ? core->vtable->name : NULL;
 }
 
-/* Creates a core with `flags` and `result` and publishes its handle; 0 when out of memory. */
-static uint64_t aa__core_create(aa_type type, const aa_future_vtable *vtable, void *state,
-                                uint8_t flags, aa_value result)
+/* The name for events about `core`: read only when someone observes (every event site checks
+ * aa__observing() again, so NULL here is never reported). */
+static inline const char *aa__trace_name(const aa_future *core)
+{
+    return aa__observing() ? aa__core_name(core) : NULL;
+}
+
+/* Creates a core and publishes its handle (0 when out of memory); `result` may be NULL. */
+static inline uint64_t aa__core_create(aa_type type, const aa_future_vtable *vtable, void *state,
+                                       uint8_t flags, const aa_value *result)
 {
     uint32_t index;
     if (!aa__handle_reserve(&index)) {
@@ -51,7 +58,11 @@ static uint64_t aa__core_create(aa_type type, const aa_future_vtable *vtable, vo
     core->flags = flags;
     core->vtable = vtable;
     core->state = state;
-    core->result = result;
+    if (result != NULL) {
+        core->result = *result;
+    } else {
+        memset(&core->result, 0, sizeof core->result);
+    }
     uint64_t handle = aa__handle_publish(index, AA__KIND_FUTURE, type, core);
     /* Written before the handle is returned to anyone; never written again. */
     core->handle = handle;
@@ -64,9 +75,7 @@ uint64_t aa_future_new(aa_type type, const aa_future_vtable *vtable, void *state
     if ((unsigned)type >= AA_TYPE_COUNT_ || vtable == NULL || vtable->poll == NULL) {
         return 0;
     }
-    aa_value none;
-    memset(&none, 0, sizeof none);
-    return aa__core_create(type, vtable, state, 0, none);
+    return aa__core_create(type, vtable, state, 0, NULL);
 }
 
 uint64_t aa_future_new_ready(aa_type type, aa_value value)
@@ -77,7 +86,7 @@ uint64_t aa_future_new_ready(aa_type type, aa_value value)
     if (type == AA_TYPE_VOID) {
         memset(&value, 0, sizeof value);
     }
-    return aa__core_create(type, NULL, NULL, AA__FUT_HAS_RESULT | AA__FUT_DROPPED, value);
+    return aa__core_create(type, NULL, NULL, AA__FUT_HAS_RESULT | AA__FUT_DROPPED, &value);
 }
 
 /* --- Producer side --- */
@@ -160,7 +169,7 @@ static void aa__core_free(aa_future *core, aa__slot *slot)
 {
     uint64_t handle = core->handle;
     aa_type type = (aa_type)core->type;
-    const char *name = aa__core_name(core);
+    const char *name = aa__trace_name(core);
     /* Alone: the handle's is the only reference (no waker exists, and none can be made: that
      * takes a poll, and we hold BUSY) and the scheduler is idle (no continuation stored, its
      * lock bit free: a pending poll that just left the slot may still hold it). Then nothing
@@ -185,7 +194,7 @@ static void aa__core_free(aa_future *core, aa__slot *slot)
 }
 
 /* Leaves the slot; runs a free that a concurrent (misusing) call deferred to us. */
-static void aa__core_exit(aa_future *core, aa__slot *slot)
+static inline __attribute__((always_inline)) void aa__core_exit(aa_future *core, aa__slot *slot)
 {
     if (aa__handle_exit(slot, AA__SLOT_BUSY)) {
         aa__core_free(core, slot);
@@ -213,7 +222,7 @@ void aa_future_poll(aa_type type, uint64_t handle, UniffiRustFutureContinuationC
         return;
     }
     aa_future *core = aa__slot_object(slot);
-    const char *name = aa__core_name(core);
+    const char *name = aa__trace_name(core);
     if (core->flags & AA__FUT_COMPLETED) {
         aa__misuse(AA_MISUSE_POLL_AFTER_COMPLETE, AA_OP_POLL, handle,
                    "the future's result was already taken by complete");
@@ -266,7 +275,7 @@ void aa_future_cancel(aa_type type, uint64_t handle)
         return;
     }
     aa_future *core = aa__slot_object(slot);
-    const char *name = aa__core_name(core);
+    const char *name = aa__trace_name(core);
     /* cancel may overlap a poll (Swift cancels from another task), so it touches only the
      * scheduler; the state is dropped by complete or free, never here. */
     aa__continuation cont = aa__scheduler_cancel(&core->sched);

@@ -26,14 +26,6 @@ static inline aa__slot *aa__slot_at(uint32_t index)
     return chunk == NULL ? NULL : &chunk[index & (AA__CHUNK_SLOTS - 1)];
 }
 
-/* For indices known to be in a published chunk (those on the free list, those of issued
- * handles): no NULL check to take. */
-static inline aa__slot *aa__slot_known(uint32_t index)
-{
-    return &atomic_load_explicit(&aa__dir[index >> AA__CHUNK_BITS],
-                                 memory_order_acquire)[index & (AA__CHUNK_SLOTS - 1)];
-}
-
 /* The slot index and generation a handle names (the layout is in handle_table.h). */
 static inline uint32_t aa__handle_index(uint64_t handle)
 {
@@ -122,28 +114,89 @@ static bool aa__free_pop(uint32_t *index)
     }
 }
 
-bool aa__handle_reserve(uint32_t *index)
+/* --- Each thread's cache of free slots ---
+ * A thread that frees a handle keeps its slot for its own next alloc, linked through the
+ * slots' value fields like the shared list: the common alloc and free touch no shared word.
+ * The cache is bounded; beyond it, and when the thread exits, slots go to the shared list. */
+#define AA__CACHE_MAX 64
+
+static _Thread_local struct {
+    uint32_t head;   /* index + 1 of the first cached slot, 0 when empty */
+    uint32_t count;
+    bool registered; /* the thread-exit flush is armed */
+} aa__cache;
+static pthread_key_t aa__cache_key;
+static pthread_once_t aa__cache_once = PTHREAD_ONCE_INIT;
+static bool aa__cache_key_ok;
+
+/* At thread exit: the cached chain goes to the shared list in one push. */
+static void aa__cache_flush(void *unused)
 {
+    (void)unused;
+    if (aa__cache.count == 0) {
+        return;
+    }
+    uint32_t first = aa__cache.head - 1;
+    aa__slot *last = aa__slot_known(first);
+    for (uint32_t i = 1; i < aa__cache.count; i++) {
+        last = aa__slot_known((uint32_t)atomic_load_explicit(&last->value,
+                                                             memory_order_relaxed) - 1);
+    }
+    aa__cache.head = 0;
+    aa__cache.count = 0;
+    aa__free_push(first, last);
+}
+
+static void aa__cache_key_init(void)
+{
+    aa__cache_key_ok = pthread_key_create(&aa__cache_key, aa__cache_flush) == 0;
+}
+
+/* Arms the flush for this thread; false if it cannot be (then the thread caches nothing). */
+__attribute__((noinline)) static bool aa__cache_register(void)
+{
+    pthread_once(&aa__cache_once, aa__cache_key_init);
+    if (!aa__cache_key_ok || pthread_setspecific(aa__cache_key, (void *)1) != 0) {
+        return false;
+    }
+    aa__cache.registered = true;
+    return true;
+}
+
+/* Returns a retired slot for reuse: to this thread's cache, or the shared list. */
+static void aa__slot_release(uint32_t index, aa__slot *slot)
+{
+    if (aa__cache.count < AA__CACHE_MAX && (aa__cache.registered || aa__cache_register())) {
+        atomic_store_explicit(&slot->value, (uintptr_t)aa__cache.head, memory_order_relaxed);
+        aa__cache.head = index + 1;
+        aa__cache.count++;
+        return;
+    }
+    aa__free_push(index, slot);
+}
+
+static bool aa__slot_take(uint32_t *index)
+{
+    if (aa__cache.count != 0) {
+        uint32_t top = aa__cache.head - 1;
+        aa__cache.head =
+            (uint32_t)atomic_load_explicit(&aa__slot_known(top)->value, memory_order_relaxed);
+        aa__cache.count--;
+        *index = top;
+        return true;
+    }
     return aa__free_pop(index);
 }
 
-uint64_t aa__handle_publish(uint32_t index, aa__kind kind, aa_type type, void *object)
+bool aa__handle_reserve(uint32_t *index)
 {
-    aa__slot *slot = aa__slot_known(index);
-    uint32_t gen = aa__word_gen(atomic_load_explicit(&slot->word, memory_order_relaxed));
-    uint64_t key = (uint64_t)AA__MAGIC << 58 | (uint64_t)kind << 56 | (uint64_t)(type & 0xF) << 52 |
-                   (uint64_t)gen << AA__GEN_SHIFT;
-    atomic_store_explicit(&slot->value, (uintptr_t)object, memory_order_relaxed);
-    /* Release: whoever enters through this handle sees the object pointer (and, through the
-     * creator's hand-over of the handle, the object's initialised fields). */
-    atomic_store_explicit(&slot->word, key | AA__SLOT_LIVE, memory_order_release);
-    return key | (uint64_t)index << AA__INDEX_SHIFT;
+    return aa__slot_take(index);
 }
 
 uint64_t aa__handle_alloc(aa__kind kind, aa_type type, void *object)
 {
     uint32_t index;
-    if (!aa__free_pop(&index)) {
+    if (!aa__slot_take(&index)) {
         return 0;
     }
     return aa__handle_publish(index, kind, type, object);
@@ -279,31 +332,15 @@ bool aa__handle_exit_slow(aa__slot *slot, uint32_t bit)
     return take;
 }
 
-void aa__handle_retire_keep(aa__slot *slot)
-{
-    uint64_t word = atomic_load_explicit(&slot->word, memory_order_relaxed);
-    uint32_t gen = (aa__word_gen(word) + 1) & AA__GEN_MASK;
-    if (gen == 0) {
-        gen = 1;
-    }
-    /* Release: a call that later finds this generation retired also sees the object's last
-     * state. Every flag is cleared: only the caller was inside, and a free that raced in to
-     * set FREE_PENDING was a double free, already reported. The key keeps its kind and family
-     * until the next alloc rewrites them; only the generation matters to a stale handle. */
-    uint64_t next = (word & ((uint64_t)0xFFF << 52)) | (uint64_t)gen << AA__GEN_SHIFT;
-    atomic_store_explicit(&slot->word, next, memory_order_release);
-}
-
 void aa__handle_recycle(uint64_t handle)
 {
-    aa__slot *slot = aa__handle_slot(handle);
-    aa__free_push(aa__handle_index(handle), slot);
+    aa__slot_release(aa__handle_index(handle), aa__handle_slot(handle));
 }
 
 void aa__handle_retire(aa__slot *slot, uint64_t handle)
 {
     aa__handle_retire_keep(slot);
-    aa__free_push(aa__handle_index(handle), slot);
+    aa__slot_release(aa__handle_index(handle), slot);
 }
 
 bool aa__handle_retire_or_defer(aa__slot *slot, uint64_t handle)
@@ -319,11 +356,6 @@ bool aa__handle_retire_or_defer(aa__slot *slot, uint64_t handle)
     }
     aa__handle_retire(slot, handle);
     return true;
-}
-
-aa__slot *aa__handle_slot(uint64_t handle)
-{
-    return aa__slot_known(aa__handle_index(handle));
 }
 
 void *aa__handle_lookup(uint64_t handle, aa__kind kind)

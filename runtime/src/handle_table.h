@@ -90,7 +90,29 @@ uint64_t aa__handle_alloc(aa__kind kind, aa_type type, void *object);
  * slot (false when memory is exhausted), initialise aa__handle_payload(index), then publish
  * it; the handle exists from the publish on. */
 bool aa__handle_reserve(uint32_t *index);
-uint64_t aa__handle_publish(uint32_t index, aa__kind kind, aa_type type, void *object);
+
+/* The slot of an index in a published chunk (reserved or issued: no NULL check to take). */
+static inline aa__slot *aa__slot_known(uint32_t index)
+{
+    return &atomic_load_explicit(&aa__dir[index >> AA__CHUNK_BITS],
+                                 memory_order_acquire)[index & (AA__CHUNK_SLOTS - 1)];
+}
+
+static inline uint64_t aa__handle_publish(uint32_t index, aa__kind kind, aa_type type,
+                                          void *object)
+{
+    aa__slot *slot = aa__slot_known(index);
+    /* The word holds the generation this slot issues next (handle_table.c, retire). */
+    uint64_t gen = atomic_load_explicit(&slot->word, memory_order_relaxed) &
+                   ((uint64_t)AA__GEN_MASK << AA__GEN_SHIFT);
+    uint64_t key = (uint64_t)AA__MAGIC << 58 | (uint64_t)kind << 56 |
+                   (uint64_t)(type & 0xF) << 52 | gen;
+    atomic_store_explicit(&slot->value, (uintptr_t)object, memory_order_relaxed);
+    /* Release: whoever enters through this handle sees the object pointer (and, through the
+     * creator's hand-over of the handle, the object's initialised fields). */
+    atomic_store_explicit(&slot->word, key | AA__SLOT_LIVE, memory_order_release);
+    return key | (uint64_t)index << AA__INDEX_SHIFT;
+}
 
 /* The payload of a reserved or issued slot (AA__PAYLOAD_SIZE bytes, 16-byte aligned). */
 static inline void *aa__handle_payload(uint32_t index)
@@ -174,7 +196,20 @@ void aa__handle_retire(aa__slot *slot, uint64_t handle);
 /* aa__handle_retire in two steps, for a payload that outlives the handle (a future core that
  * wakers still reference): retire_keep makes the handle stale; recycle, once the payload is
  * no longer used, returns the slot to the free list. */
-void aa__handle_retire_keep(aa__slot *slot);
+static inline void aa__handle_retire_keep(aa__slot *slot)
+{
+    uint64_t word = atomic_load_explicit(&slot->word, memory_order_relaxed);
+    uint64_t gen = (word + ((uint64_t)1 << AA__GEN_SHIFT)) & ((uint64_t)AA__GEN_MASK << AA__GEN_SHIFT);
+    if (gen == 0) {
+        gen = (uint64_t)1 << AA__GEN_SHIFT; /* generation 0 is never issued */
+    }
+    /* Release: a call that later finds this generation retired also sees the object's last
+     * state. Every flag is cleared: only the caller was inside, and a free that raced in to
+     * set FREE_PENDING was a double free, already reported. The key keeps its kind and family
+     * until the next alloc rewrites them; only the generation matters to a stale handle. */
+    atomic_store_explicit(&slot->word, (word & ((uint64_t)0xFFF << 52)) | gen,
+                          memory_order_release);
+}
 void aa__handle_recycle(uint64_t handle);
 
 /* Retires the slot unless a call holds BUSY, in which case that call's exit is told to
@@ -182,7 +217,10 @@ void aa__handle_recycle(uint64_t handle);
 bool aa__handle_retire_or_defer(aa__slot *slot, uint64_t handle);
 
 /* The slot of a handle this runtime issued and still owns (no validation). */
-aa__slot *aa__handle_slot(uint64_t handle);
+static inline aa__slot *aa__handle_slot(uint64_t handle)
+{
+    return aa__slot_known(aa__handle_index_of(handle));
+}
 
 /* The object of a live handle of `kind`, or NULL; reports nothing. For callers that
  * serialise retirement themselves (the timer service, under its mutex). */
