@@ -165,11 +165,11 @@ static void aa__core_drop_state(aa_future *core)
 
 /* The body of free, for a caller that holds BUSY: cancel the scheduler, drop everything,
  * retire the handle, then invoke the parked continuation and release the handle's ref. */
-static void aa__core_free(aa_future *core, aa__slot *slot)
+static void aa__core_free_obs(aa_future *core, aa__slot *slot, bool observing)
 {
     uint64_t handle = core->handle;
     aa_type type = (aa_type)core->type;
-    const char *name = aa__trace_name(core);
+    const char *name = observing ? aa__core_name(core) : NULL;
     /* Alone: the handle's is the only reference (no waker exists, and none can be made: that
      * takes a poll, and we hold BUSY) and the scheduler is idle (no continuation stored, its
      * lock bit free: a pending poll that just left the slot may still hold it). Then nothing
@@ -185,12 +185,17 @@ static void aa__core_free(aa_future *core, aa__slot *slot)
     /* The handle is retired: a callback that calls back into it gets a stale-handle report,
      * never the core. The core (and the slot it lives in) is still ours until the release
      * below. */
-    aa__continuation_invoke(cont, type, handle, name);
+    aa__continuation_invoke_obs(cont, observing, type, handle, name);
     if (alone) {
         aa__core_recycle(core);
     } else {
         aa__core_release(core);
     }
+}
+
+static void aa__core_free(aa_future *core, aa__slot *slot)
+{
+    aa__core_free_obs(core, slot, aa__observing());
 }
 
 /* Leaves the slot; runs a free that a concurrent (misusing) call deferred to us. */
@@ -201,11 +206,11 @@ static inline __attribute__((always_inline)) void aa__core_exit(aa_future *core,
     }
 }
 
-static void aa__ready_now(UniffiRustFutureContinuationCallback cb, uint64_t data, aa_type type,
-                          uint64_t handle, const char *name)
+static inline void aa__ready_now(UniffiRustFutureContinuationCallback cb, uint64_t data,
+                                 bool observing, aa_type type, uint64_t handle, const char *name)
 {
     aa__continuation cont = {cb, data, UNIFFI_RUST_FUTURE_POLL_READY};
-    aa__continuation_invoke(cont, type, handle, name);
+    aa__continuation_invoke_obs(cont, observing, type, handle, name);
 }
 
 /* --- The ABI entry points --- */
@@ -213,21 +218,25 @@ static void aa__ready_now(UniffiRustFutureContinuationCallback cb, uint64_t data
 void aa_future_poll(aa_type type, uint64_t handle, UniffiRustFutureContinuationCallback callback,
                     uint64_t callback_data)
 {
-    AA__EMIT(AA_OP_POLL, type, handle, callback_data, 0, NULL);
+    /* Read once: installing a hook while futures are in flight is outside the contract. */
+    bool observing = aa__observing();
+    if (observing) {
+        aa__emit_slow(AA_OP_POLL, type, handle, callback_data, 0, NULL);
+    }
     aa__slot *slot = aa__handle_enter(handle, AA__KIND_FUTURE, type, AA__SLOT_BUSY, AA_OP_POLL);
     if (slot == NULL) {
         /* READY, so that the binding moves on to complete (which reports status 2) and never
          * waits forever on a handle that cannot wake it. */
-        aa__ready_now(callback, callback_data, type, handle, NULL);
+        aa__ready_now(callback, callback_data, observing, type, handle, NULL);
         return;
     }
     aa_future *core = aa__slot_object(slot);
-    const char *name = aa__trace_name(core);
+    const char *name = observing ? aa__core_name(core) : NULL;
     if (core->flags & AA__FUT_COMPLETED) {
         aa__misuse(AA_MISUSE_POLL_AFTER_COMPLETE, AA_OP_POLL, handle,
                    "the future's result was already taken by complete");
         aa__core_exit(core, slot);
-        aa__ready_now(callback, callback_data, type, handle, name);
+        aa__ready_now(callback, callback_data, observing, type, handle, name);
         return;
     }
     bool ready = (core->flags & AA__FUT_HAS_RESULT) || aa__scheduler_is_cancelled(&core->sched);
@@ -246,7 +255,7 @@ void aa_future_poll(aa_type type, uint64_t handle, UniffiRustFutureContinuationC
     if (ready) {
         core->flags |= AA__FUT_READY_DELIVERED;
         aa__core_exit(core, slot);
-        aa__ready_now(callback, callback_data, type, handle, name);
+        aa__ready_now(callback, callback_data, observing, type, handle, name);
         return;
     }
     /* Pending. Leave the slot *before* the continuation is visible: once parked, a wake on
@@ -260,7 +269,7 @@ void aa_future_poll(aa_type type, uint64_t handle, UniffiRustFutureContinuationC
     bool must_free = aa__handle_exit(slot, AA__SLOT_BUSY);
     aa__continuation cont =
         aa__scheduler_store_locked(&core->sched, state, callback, callback_data);
-    aa__continuation_invoke(cont, type, handle, name);
+    aa__continuation_invoke_obs(cont, observing, type, handle, name);
     if (must_free) {
         aa__core_free(core, slot);
     }
@@ -373,10 +382,13 @@ out:
 
 void aa_future_free(aa_type type, uint64_t handle)
 {
-    AA__EMIT(AA_OP_FREE, type, handle, 0, 0, NULL);
+    bool observing = aa__observing();
+    if (observing) {
+        aa__emit_slow(AA_OP_FREE, type, handle, 0, 0, NULL);
+    }
     aa__slot *slot = aa__handle_enter(handle, AA__KIND_FUTURE, type, AA__SLOT_BUSY, AA_OP_FREE);
     if (slot == NULL) {
         return;
     }
-    aa__core_free(aa__slot_object(slot), slot);
+    aa__core_free_obs(aa__slot_object(slot), slot, observing);
 }

@@ -70,15 +70,25 @@ static inline void aa__core_release(aa_future *core)
     }
 }
 
-/* Invokes a continuation (if any) and reports it. Call with no lock held. */
-static inline void aa__continuation_invoke(aa__continuation cont, aa_type type, uint64_t handle,
-                                           const char *name)
+/* Invokes a continuation (if any) and, when `observing` (aa__observing(), read once by the
+ * entry point), reports it. Call with no lock held. */
+static inline void aa__continuation_invoke_obs(aa__continuation cont, bool observing,
+                                               aa_type type, uint64_t handle, const char *name)
 {
     if (cont.callback == NULL) {
         return;
     }
-    AA__EMIT(AA_OP_CONTINUATION, type, handle, cont.data, cont.code, name);
+    if (observing) {
+        aa__emit_slow(AA_OP_CONTINUATION, type, handle, cont.data, cont.code, name);
+    }
     cont.callback(cont.data, cont.code);
+}
+
+/* Invokes a continuation (if any) and reports it. Call with no lock held. */
+static inline void aa__continuation_invoke(aa__continuation cont, aa_type type, uint64_t handle,
+                                           const char *name)
+{
+    aa__continuation_invoke_obs(cont, aa__observing(), type, handle, name);
 }
 
 #endif /* AA__FUTURE_CORE_H */

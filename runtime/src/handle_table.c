@@ -118,13 +118,7 @@ static bool aa__free_pop(uint32_t *index)
  * A thread that frees a handle keeps its slot for its own next alloc, linked through the
  * slots' value fields like the shared list: the common alloc and free touch no shared word.
  * The cache is bounded; beyond it, and when the thread exits, slots go to the shared list. */
-#define AA__CACHE_MAX 64
-
-static _Thread_local struct {
-    uint32_t head;   /* index + 1 of the first cached slot, 0 when empty */
-    uint32_t count;
-    bool registered; /* the thread-exit flush is armed */
-} aa__cache;
+_Thread_local aa__slot_cache aa__cache;
 static pthread_key_t aa__cache_key;
 static pthread_once_t aa__cache_once = PTHREAD_ONCE_INIT;
 static bool aa__cache_key_ok;
@@ -163,8 +157,7 @@ __attribute__((noinline)) static bool aa__cache_register(void)
     return true;
 }
 
-/* Returns a retired slot for reuse: to this thread's cache, or the shared list. */
-static void aa__slot_release(uint32_t index, aa__slot *slot)
+void aa__slot_release_slow(uint32_t index, aa__slot *slot)
 {
     if (aa__cache.count < AA__CACHE_MAX && (aa__cache.registered || aa__cache_register())) {
         atomic_store_explicit(&slot->value, (uintptr_t)aa__cache.head, memory_order_relaxed);
@@ -175,28 +168,16 @@ static void aa__slot_release(uint32_t index, aa__slot *slot)
     aa__free_push(index, slot);
 }
 
-static bool aa__slot_take(uint32_t *index)
+bool aa__slot_take_slow(uint32_t *index)
 {
-    if (aa__cache.count != 0) {
-        uint32_t top = aa__cache.head - 1;
-        aa__cache.head =
-            (uint32_t)atomic_load_explicit(&aa__slot_known(top)->value, memory_order_relaxed);
-        aa__cache.count--;
-        *index = top;
-        return true;
-    }
     return aa__free_pop(index);
 }
 
-bool aa__handle_reserve(uint32_t *index)
-{
-    return aa__slot_take(index);
-}
 
 uint64_t aa__handle_alloc(aa__kind kind, aa_type type, void *object)
 {
     uint32_t index;
-    if (!aa__slot_take(&index)) {
+    if (!aa__handle_reserve(&index)) {
         return 0;
     }
     return aa__handle_publish(index, kind, type, object);
@@ -332,15 +313,11 @@ bool aa__handle_exit_slow(aa__slot *slot, uint32_t bit)
     return take;
 }
 
-void aa__handle_recycle(uint64_t handle)
-{
-    aa__slot_release(aa__handle_index(handle), aa__handle_slot(handle));
-}
 
 void aa__handle_retire(aa__slot *slot, uint64_t handle)
 {
     aa__handle_retire_keep(slot);
-    aa__slot_release(aa__handle_index(handle), slot);
+    aa__handle_recycle(handle);
 }
 
 bool aa__handle_retire_or_defer(aa__slot *slot, uint64_t handle)

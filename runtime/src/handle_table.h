@@ -89,7 +89,34 @@ uint64_t aa__handle_alloc(aa__kind kind, aa_type type, void *object);
 /* aa__handle_alloc in two steps, for an object that lives in the slot's payload: reserve a
  * slot (false when memory is exhausted), initialise aa__handle_payload(index), then publish
  * it; the handle exists from the publish on. */
-bool aa__handle_reserve(uint32_t *index);
+
+/* Each thread's cache of free slots (handle_table.c): a thread that frees a handle keeps the
+ * slot for its own next alloc, linked through the slots' value fields like the shared list,
+ * so the common alloc and free touch no shared word. Bounded; beyond it, and when the thread
+ * exits, slots go to the shared list. */
+#define AA__CACHE_MAX 64
+typedef struct aa__slot_cache {
+    uint32_t head;   /* index + 1 of the first cached slot, 0 when empty */
+    uint32_t count;
+    bool registered; /* the thread-exit flush is armed */
+} aa__slot_cache;
+extern _Thread_local aa__slot_cache aa__cache;
+bool aa__slot_take_slow(uint32_t *index);
+void aa__slot_release_slow(uint32_t index, aa__slot *slot);
+static inline aa__slot *aa__slot_known(uint32_t index);
+
+static inline bool aa__handle_reserve(uint32_t *index)
+{
+    if (__builtin_expect(aa__cache.count != 0, 1)) {
+        uint32_t top = aa__cache.head - 1;
+        aa__cache.head =
+            (uint32_t)atomic_load_explicit(&aa__slot_known(top)->value, memory_order_relaxed);
+        aa__cache.count--;
+        *index = top;
+        return true;
+    }
+    return aa__slot_take_slow(index);
+}
 
 /* The slot of an index in a published chunk (reserved or issued: no NULL check to take). */
 static inline aa__slot *aa__slot_known(uint32_t index)
@@ -210,7 +237,18 @@ static inline void aa__handle_retire_keep(aa__slot *slot)
     atomic_store_explicit(&slot->word, (word & ((uint64_t)0xFFF << 52)) | gen,
                           memory_order_release);
 }
-void aa__handle_recycle(uint64_t handle);
+static inline void aa__handle_recycle(uint64_t handle)
+{
+    uint32_t index = aa__handle_index_of(handle);
+    aa__slot *slot = aa__slot_known(index);
+    if (__builtin_expect(aa__cache.count < AA__CACHE_MAX && aa__cache.registered, 1)) {
+        atomic_store_explicit(&slot->value, (uintptr_t)aa__cache.head, memory_order_relaxed);
+        aa__cache.head = index + 1;
+        aa__cache.count++;
+        return;
+    }
+    aa__slot_release_slow(index, slot);
+}
 
 /* Retires the slot unless a call holds BUSY, in which case that call's exit is told to
  * (aa__handle_exit returns true). Returns true when retired here. Never blocks. */
