@@ -12,9 +12,7 @@ FIXTURES = ["futures", "adversarial"]
 
 
 def interface(name):
-    path = locate.FIXTURES_SOURCE / name / "interface.json"
-    assert path.exists(), f"fixtures/{name}/interface.json is missing"
-    return json.loads(path.read_text())
+    return json.loads(locate.fixture_interface(locate.build_dir(), name).read_text())
 
 
 def qualified(decl):
