@@ -6,10 +6,12 @@ every output belongs to the input that caused it.
 import ctypes
 import os
 import pathlib
+import sys
 
-FAMILIES = ["u8", "i8", "u16", "i16", "u32", "i32", "u64", "i64", "f32", "f64", "rust_buffer",
-            "void"]
-OP_CONTINUATION, OP_COMPLETE = 2, 4  # aa_op (asyncabi/observe.h)
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+from families import FAMILIES, OPS  # noqa: E402  (generated from the C headers)
+
+OP_CONTINUATION, OP_COMPLETE = OPS.index("continuation"), OPS.index("complete")
 
 
 class RustBuffer(ctypes.Structure):
