@@ -92,16 +92,20 @@ uint64_t aa_future_new_ready(aa_type type, aa_value value)
 /* --- Producer side --- */
 
 /* Frees an outcome that will never be consumed (a replaced or abandoned one). */
-static void aa__core_discard_result(aa_future *core)
+static void aa__core_discard_result_slow(aa_future *core)
 {
-    if (!(core->flags & AA__FUT_HAS_RESULT)) {
-        return;
-    }
     if (core->status != UNIFFI_CALL_SUCCESS || core->type == AA_TYPE_RUST_BUFFER) {
         aa_buffer_free(core->result.rust_buffer);
     }
     memset(&core->result, 0, sizeof core->result);
     core->flags &= (uint8_t)~AA__FUT_HAS_RESULT;
+}
+
+static inline void aa__core_discard_result(aa_future *core)
+{
+    if (core->flags & AA__FUT_HAS_RESULT) {
+        aa__core_discard_result_slow(core);
+    }
 }
 
 static void aa__core_set_result(aa_future *core, int8_t status, aa_value value)
@@ -165,7 +169,8 @@ static void aa__core_drop_state(aa_future *core)
 
 /* The body of free, for a caller that holds BUSY: cancel the scheduler, drop everything,
  * retire the handle, then invoke the parked continuation and release the handle's ref. */
-static void aa__core_free_obs(aa_future *core, aa__slot *slot, bool observing)
+static inline __attribute__((always_inline)) void aa__core_free_obs(aa_future *core, aa__slot *slot,
+                                                                    bool observing)
 {
     uint64_t handle = core->handle;
     aa_type type = (aa_type)core->type;

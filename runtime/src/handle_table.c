@@ -218,7 +218,8 @@ __attribute__((noinline, cold)) static void aa__handle_reject(uint64_t handle, a
     }
     uint64_t word = atomic_load_explicit(&slot->word, memory_order_acquire);
     uint32_t slot_gen = aa__word_gen(word);
-    if (slot_gen == gen && (word & AA__SLOT_LIVE) && (word & AA__KEY_MASK) != (handle & AA__KEY_MASK)) {
+    if (slot_gen == gen && (word & AA__SLOT_LIVE) &&
+        (word & AA__KEY_MASK) != (handle & AA__KEY_MASK)) {
         /* The right generation with another kind or family: forged, never issued. */
         aa__misuse(aa__bad_handle_code(kind, AA_MISUSE_INVALID_HANDLE), op, handle,
                    "no such %s was ever created", aa__kind_name(kind));

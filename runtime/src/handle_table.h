@@ -226,7 +226,8 @@ void aa__handle_retire(aa__slot *slot, uint64_t handle);
 static inline void aa__handle_retire_keep(aa__slot *slot)
 {
     uint64_t word = atomic_load_explicit(&slot->word, memory_order_relaxed);
-    uint64_t gen = (word + ((uint64_t)1 << AA__GEN_SHIFT)) & ((uint64_t)AA__GEN_MASK << AA__GEN_SHIFT);
+    uint64_t gen =
+        (word + ((uint64_t)1 << AA__GEN_SHIFT)) & ((uint64_t)AA__GEN_MASK << AA__GEN_SHIFT);
     if (gen == 0) {
         gen = (uint64_t)1 << AA__GEN_SHIFT; /* generation 0 is never issued */
     }
