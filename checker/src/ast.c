@@ -393,26 +393,32 @@ static void summarise_lock_wrapper(aac_tu *t, aac_func *f)
     }
     int locks = 0, unlocks = 0;
     aac_call *op = NULL;
+    const char *inner = ""; /* a wrapper of a wrapper: the inner one's suffix */
     for (size_t j = 0; j < f->ncalls; j++) {
-        if (!f->calls[j].direct) {
+        aac_call *c = &f->calls[j];
+        if (!c->direct) {
             continue;
         }
-        if (in_list(f->calls[j].callee, lock_fns)) {
+        aac_func *g = c->fn;
+        if (in_list(c->callee, lock_fns) || (g && g != f && g->lock_kind > 0)) {
             locks++;
-            op = &f->calls[j];
-        } else if (in_list(f->calls[j].callee, unlock_fns)) {
+            op = c;
+        } else if (in_list(c->callee, unlock_fns) || (g && g != f && g->lock_kind < 0)) {
             unlocks++;
-            op = &f->calls[j];
+            op = c;
         }
     }
     if (locks + unlocks != 1 || clang_Cursor_getNumArguments(op->cursor) < 1) {
         return;
     }
+    if (op->fn) {
+        inner = op->fn->lock_suffix;
+    }
     char *param = aac_spelling(clang_Cursor_getArgument(f->cursor, 0));
     char *key = aac_place_key(t->tu, clang_Cursor_getArgument(op->cursor, 0));
     size_t pl = strlen(param);
     if (pl && !strncmp(key, param, pl) && (key[pl] == '.' || key[pl] == 0)) {
-        snprintf(f->lock_suffix, sizeof f->lock_suffix, "%s", key + pl);
+        snprintf(f->lock_suffix, sizeof f->lock_suffix, "%s%s", key + pl, inner);
         f->lock_kind = locks ? 1 : -1;
     }
     free(key);
@@ -435,6 +441,21 @@ void aac_tu_collect(aac_tu *t)
     for (size_t i = 0; i < t->nfuncs; i++) {
         if ((t->funcs[i].facts & AAC_FACT_LOCKS) || clang_Cursor_hasAttrs(t->funcs[i].cursor)) {
             summarise_lock_wrapper(t, &t->funcs[i]);
+        }
+    }
+    /* wrappers of wrappers (`lock_queue(q)` { lock_state(q->st); }), a few levels */
+    for (int round = 0, changed = 1; round < 4 && changed; round++) {
+        changed = 0;
+        for (size_t i = 0; i < t->nfuncs; i++) {
+            aac_func *f = &t->funcs[i];
+            int had = f->lock_kind;
+            for (size_t j = 0; j < f->ncalls && !had && !(f->facts & AAC_FACT_LOCKS); j++) {
+                if (f->calls[j].fn && f->calls[j].fn->lock_kind) {
+                    summarise_lock_wrapper(t, f);
+                    changed |= f->lock_kind != 0;
+                    break;
+                }
+            }
         }
     }
     /* callers of wrappers lock too */

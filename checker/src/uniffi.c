@@ -97,9 +97,10 @@ int aac_is_async_export_decl(CXCursor fn)
     if (aac_annotation(fn, "async_export", NULL, 0)) {
         return 1;
     }
-    char *name = aac_spelling(fn);
-    int ok = aac_is_export_name(name);
-    free(name);
+    CXString s = clang_getCursorSpelling(fn);
+    const char *name = clang_getCString(s);
+    int ok = name && aac_is_export_name(name);
+    clang_disposeString(s);
     if (!ok) {
         return 0;
     }

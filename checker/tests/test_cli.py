@@ -181,7 +181,7 @@ def test_jobs_give_the_same_report():
 def test_directories_are_searched():
     proc, found = findings(CORPUS / "cancel-frees")
     files = {pathlib.Path(x["file"]).name for x in found}
-    assert files == {"bad_1.c", "bad_2.c", "bad_3.c"}
+    assert files == {p.name for p in (CORPUS / "cancel-frees").glob("bad_*.c")}
 
 
 def test_list_and_explain():

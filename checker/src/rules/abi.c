@@ -840,10 +840,10 @@ static int poll_code_by_name(const char *n)
 /* The call-status code a name means, or -1. */
 static int status_code_by_name(const char *n)
 {
-    if (ends_with(n, "SUCCESS")) {
+    if (ends_with(n, "SUCCESS") || ends_with(n, "_OK")) {
         return 0;
     }
-    if (ends_with(n, "UNEXPECTED_ERROR") || ends_with(n, "PANIC")) {
+    if (ends_with(n, "UNEXPECTED_ERROR") || ends_with(n, "UNEXPECTED") || ends_with(n, "PANIC")) {
         return 2;
     }
     if (ends_with(n, "ERROR")) {

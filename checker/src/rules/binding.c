@@ -92,6 +92,23 @@ static void set(aac_item *it, unsigned bits)
     it->must |= bits;
 }
 
+/* A local pointer initialised by malloc/calloc here: the object is this function's own. */
+static int fresh_allocation(CXCursor var)
+{
+    if (var.kind != CXCursor_VarDecl) {
+        return 0;
+    }
+    CXCursor init = aac_strip(clang_Cursor_getVarDeclInitializer(var));
+    if (init.kind != CXCursor_CallExpr) {
+        return 0;
+    }
+    char *callee = aac_callee_name(init, NULL);
+    int fresh = !strcmp(callee, "malloc") || !strcmp(callee, "calloc") ||
+                !strcmp(callee, "aligned_alloc");
+    free(callee);
+    return fresh;
+}
+
 static void create(aac_flow *fl, aac_state *st, const char *key, CXCursor call, int escaped)
 {
     (void)fl;
@@ -163,6 +180,7 @@ static int keeps_nothing(const char *name)
 {
     return strstr(name, "printf") || strstr(name, "syslog") || !strcmp(name, "puts") ||
            !strcmp(name, "fputs") || !strcmp(name, "perror") || !strcmp(name, "__assert_fail") ||
+           !strcmp(name, "free") || /* frees the holder, not what it held */
            aac_blocking_fn(name) || !strncmp(name, "sem_", 4) || !strncmp(name, "pthread_", 8);
 }
 
@@ -331,11 +349,8 @@ static void on_event(aac_flow *fl, aac_state *st, CXCursor c)
             char *name = aac_spelling(c);
             create(fl, st, name, aac_strip(init), 0);
             free(name);
-        } else if (!clang_Cursor_isNull(init)) {
-            aac_item *it = tracked(fl, st, init);
-            if (it) {
-                set(it, H_ESCAPED);
-            }
+        } else if (!clang_Cursor_isNull(init) && is_place(aac_strip(init))) {
+            escape_all_in(fl, st, aac_strip(init));
         }
         return;
     }
@@ -361,15 +376,13 @@ static void on_event(aac_flow *fl, aac_state *st, CXCursor c)
             if (lhs.kind == CXCursor_MemberRefExpr) {
                 CXCursor rd = aac_ref(root);
                 CXType rt = clang_getCanonicalType(clang_getCursorType(rd));
-                through_ptr = !aac_is_automatic(rd) || rt.kind == CXType_Pointer;
+                through_ptr = !aac_is_automatic(rd) ||
+                              (rt.kind == CXType_Pointer && !fresh_allocation(rd));
             }
             create(fl, st, key, aac_strip(k[1]), through_ptr);
             free(key);
-        } else if (aac_is_assignment(fl->t->tu, c, NULL, NULL)) {
-            aac_item *it = tracked(fl, st, k[1]);
-            if (it) {
-                set(it, H_ESCAPED);
-            }
+        } else if (is_place(aac_strip(k[1])) && aac_is_assignment(fl->t->tu, c, NULL, NULL)) {
+            escape_all_in(fl, st, aac_strip(k[1])); /* h, or a struct holding handles */
         }
         return;
     }
@@ -434,10 +447,17 @@ static void on_event(aac_flow *fl, aac_state *st, CXCursor c)
             mark_ready(st);
         }
     } else {
-        for (int i = 0; i < nargs && !(direct && keeps_nothing(callee)); i++) {
-            escape_all_in(fl, st, clang_Cursor_getArgument(c, (unsigned)i));
+        int waits = direct && !g && ready_helper(callee);
+        for (int i = 0; i < nargs; i++) {
+            CXCursor arg = clang_Cursor_getArgument(c, (unsigned)i);
+            aac_item *it = waits ? tracked(fl, st, arg) : NULL;
+            if (it && !(it->may & H_FREED)) {
+                set(it, H_POLLED | H_READY); /* wait_until_ready(h): it drives h itself */
+            } else if (!(direct && keeps_nothing(callee))) {
+                escape_all_in(fl, st, arg);
+            }
         }
-        if (direct && !g && ready_helper(callee)) {
+        if (waits) {
             mark_ready(st);
         }
     }
@@ -531,7 +551,7 @@ static int null_handle_path(aac_flow *fl, const char *name)
     if (clang_Cursor_isNull(fl->if_cond)) {
         return 0;
     }
-    char *text = aac_text(fl->t->tu, fl->if_cond);
+    char *text = aac_place_key(fl->t->tu, fl->if_cond); /* `!u->fut` as `!u.fut` */
     char buf[256];
     size_t w = 0;
     for (const char *p = text; *p && w + 1 < sizeof buf; p++) {

@@ -42,13 +42,17 @@ static int is_memory_free_call(const aac_call *c)
     return c->fn && (c->fn->roles & AAC_ROLE_FREE);
 }
 
-/* Does the call free memory through a function of this TU (one that frees what it is given)? */
+/* Does the call free memory through a function of this TU (one that frees what it is given, or
+ * memory it did not allocate itself)? */
 static const aac_fsum *frees_through(aac_tu *t, const aac_call *c)
 {
     if (!c->fn) {
         return NULL;
     }
     const aac_fsum *s = aac_fsum_of(t, c->fn);
+    if (s->frees_foreign) {
+        return s; /* frees what it finds (a table entry, a field), not only what it is given */
+    }
     int n = clang_Cursor_getNumArguments(c->cursor);
     for (int i = 0; i < n && i < 32; i++) {
         if (s->frees_param & (1u << i)) {
@@ -106,9 +110,9 @@ static void check_cancel_paths(aac_tu *t)
                            c->callee, f->name);
             } else if ((via = frees_through(t, c)) != NULL) {
                 aac_report(t, AAC_CANCEL_FREES, c->cursor,
-                           "'%s' frees what it is given ('%s' at line %u), called on the cancel "
-                           "path (in '%s'): cancel must leave the future valid; only free "
-                           "releases it",
+                           "'%s' frees memory it did not allocate ('%s' at line %u), called on "
+                           "the cancel path (in '%s'): cancel must leave the future valid; only "
+                           "free releases it",
                            c->callee, via->free_fn, line_of(via->free_at), f->name);
             } else if (any_free) {
                 aac_state rel = {0};
@@ -203,6 +207,7 @@ static enum CXChildVisitResult spin_visit(CXCursor c, CXCursor parent, CXClientD
 
 typedef struct free_ud {
     aac_func *f;
+    aac_state *per_call; /* per call of f (same index): the resources it releases */
     aac_state universe; /* every resource some path releases (where: the releasing call) */
     aac_state splits;   /* resource -> the condition of the first if whose arms disagree */
     aac_state reported; /* "line:col" of reports made */
@@ -219,17 +224,14 @@ static const aac_call *call_of(aac_func *f, CXCursor c)
     return NULL;
 }
 
-typedef struct free_put {
-    aac_state *st;
-    CXCursor call; /* the call in the free function (a helper's releases are its own) */
-} free_put;
-
-static void put_at_call(void *p, const char *key, CXCursor at)
+/* Adds what call `call` releases (computed once per call) to `st`, made at `at`. */
+static void put_call_keys(free_ud *ud, const aac_call *call, aac_state *st, CXCursor at)
 {
-    (void)at;
-    free_put *fp = p;
-    aac_item *it = aac_state_put(fp->st, key, fp->call);
-    it->may = it->must = 1;
+    const aac_state *keys = &ud->per_call[call - ud->f->calls];
+    for (size_t i = 0; i < keys->n; i++) {
+        aac_item *it = aac_state_put(st, keys->items[i].key, at);
+        it->may = it->must = 1;
+    }
 }
 
 static void free_event(aac_flow *fl, aac_state *st, CXCursor c)
@@ -240,8 +242,7 @@ static void free_event(aac_flow *fl, aac_state *st, CXCursor c)
     }
     const aac_call *call = call_of(ud->f, c);
     if (call) {
-        free_put fp = {st, c};
-        aac_call_releases(fl->t, call, 1, put_at_call, &fp);
+        put_call_keys(ud, call, st, c);
     }
 }
 
@@ -416,11 +417,34 @@ static void free_if(aac_flow *fl, CXCursor cond, aac_state *then_st, aac_state *
     free(ck);
 }
 
-static void collect_universe(void *p, const char *key, CXCursor at)
+typedef struct loop_rel {
+    aac_flow *fl;
+    aac_state *st;
+} loop_rel;
+
+static enum CXChildVisitResult loop_rel_visit(CXCursor c, CXCursor parent, CXClientData data)
 {
-    (void)at;
-    free_ud *ud = p;
-    (void)aac_state_put(&ud->universe, key, ud->f->cursor);
+    (void)parent;
+    loop_rel *lr = data;
+    if (aac_walk_skip(c)) {
+        return CXChildVisit_Continue;
+    }
+    if (c.kind == CXCursor_CallExpr) {
+        free_ud *ud = lr->fl->ud;
+        const aac_call *call = call_of(ud->f, c);
+        if (call) {
+            put_call_keys(ud, call, lr->st, c);
+        }
+    }
+    return CXChildVisit_Recurse;
+}
+
+/* A loop that releases (`while (n) { next = n->next; free(n); n = next; }`) releases the whole
+ * collection: the path that skips the body had nothing left to release. */
+static void free_loop(aac_flow *fl, aac_state *st, CXCursor loop)
+{
+    loop_rel lr = {fl, st};
+    clang_visitChildren(loop, loop_rel_visit, &lr);
 }
 
 static void check_free_function(aac_tu *t, aac_func *f)
@@ -432,11 +456,15 @@ static void check_free_function(aac_tu *t, aac_func *f)
     free_ud ud;
     memset(&ud, 0, sizeof ud);
     ud.f = f;
+    ud.per_call = calloc(f->ncalls + 1, sizeof *ud.per_call);
+    if (!ud.per_call) {
+        abort();
+    }
     for (size_t j = 0; j < f->ncalls; j++) {
-        size_t before = ud.universe.n;
-        aac_call_releases(t, &f->calls[j], 1, collect_universe, &ud);
-        for (size_t k = before; k < ud.universe.n; k++) {
-            ud.universe.items[k].where = f->calls[j].cursor; /* the call in this function */
+        aac_call_releases(t, &f->calls[j], 1, put_key, &ud.per_call[j]);
+        for (size_t k = 0; k < ud.per_call[j].n; k++) {
+            /* where: the call in this function that releases it */
+            (void)aac_state_put(&ud.universe, ud.per_call[j].items[k].key, f->calls[j].cursor);
         }
     }
     if (ud.universe.n > 0) {
@@ -448,9 +476,14 @@ static void check_free_function(aac_tu *t, aac_func *f)
         fl.on_event = free_event;
         fl.on_exit = free_exit;
         fl.on_if = free_if;
+        fl.on_loop = free_loop;
         aac_state st = {0};
         aac_flow_run(&fl, body, &st);
     }
+    for (size_t j = 0; j < f->ncalls; j++) {
+        aac_state_clear(&ud.per_call[j]);
+    }
+    free(ud.per_call);
     aac_state_clear(&ud.universe);
     aac_state_clear(&ud.splits);
     aac_state_clear(&ud.reported);
@@ -458,14 +491,68 @@ static void check_free_function(aac_tu *t, aac_func *f)
 
 /* ---- foreign-complete-exactly-once ---- */
 
+/* Per function of the TU: bit i set when it calls its foreign-complete parameter i exactly once
+ * on every path (so that a call of it counts as a call of the callback). */
+typedef struct complete_memo {
+    unsigned char *state; /* 0 fresh, 1 being computed, 2 done */
+    unsigned *bits;
+} complete_memo;
+
 typedef struct complete_ud {
+    aac_tu *t;
+    complete_memo *memo;
     CXCursor param;
     int refs, calls;
     char *name;
     CXCursor fn;
+    int quiet, bad;     /* summary mode: record a problem instead of reporting it */
     aac_state splits;   /* "split": the condition of the first if whose arms disagree */
     aac_state reported; /* "line:col" of reports made */
 } complete_ud;
+
+static int run_complete_check(aac_tu *t, complete_memo *memo, aac_func *f, int i, int quiet);
+
+/* Does the call `c` hand `param` to a helper that calls it exactly once on every path? */
+static int helper_completes(complete_ud *ud, CXCursor c)
+{
+    if (c.kind != CXCursor_CallExpr || !ud->memo) {
+        return 0;
+    }
+    aac_func *g = NULL;
+    int direct = 0;
+    char *callee = aac_callee_name(c, &direct);
+    if (direct) {
+        g = aac_tu_func(ud->t, callee);
+    }
+    free(callee);
+    if (!g) {
+        return 0;
+    }
+    size_t gi = (size_t)(g - ud->t->funcs);
+    int n = clang_Cursor_getNumArguments(c);
+    for (int k = 0; k < n && k < 32; k++) {
+        CXCursor a = aac_strip(clang_Cursor_getArgument(c, (unsigned)k));
+        if (a.kind != CXCursor_DeclRefExpr ||
+            !clang_equalCursors(clang_getCursorReferenced(a), ud->param)) {
+            continue;
+        }
+        if (ud->memo->state[gi] == 1) {
+            return 0; /* recursion */
+        }
+        if (ud->memo->state[gi] == 0) {
+            ud->memo->state[gi] = 1;
+            int np = clang_Cursor_getNumArguments(g->cursor);
+            for (int j = 0; j < np && j < 32; j++) {
+                if (run_complete_check(ud->t, ud->memo, g, j, 1)) {
+                    ud->memo->bits[gi] |= 1u << j;
+                }
+            }
+            ud->memo->state[gi] = 2;
+        }
+        return (ud->memo->bits[gi] >> k) & 1u;
+    }
+    return 0;
+}
 
 static enum CXChildVisitResult count_visit(CXCursor c, CXCursor parent, CXClientData data)
 {
@@ -478,7 +565,8 @@ static enum CXChildVisitResult count_visit(CXCursor c, CXCursor parent, CXClient
         clang_equalCursors(clang_getCursorReferenced(c), ud->param)) {
         ud->refs++;
     } else if (c.kind == CXCursor_CallExpr &&
-               clang_equalCursors(clang_getCursorReferenced(c), ud->param)) {
+               (clang_equalCursors(clang_getCursorReferenced(c), ud->param) ||
+                helper_completes(ud, c))) {
         ud->calls++;
     }
     return CXChildVisit_Recurse;
@@ -487,6 +575,10 @@ static enum CXChildVisitResult count_visit(CXCursor c, CXCursor parent, CXClient
 static void complete_report(aac_flow *fl, CXSourceLocation loc, const char *problem)
 {
     complete_ud *ud = fl->ud;
+    if (ud->quiet) {
+        ud->bad = 1;
+        return;
+    }
     unsigned line, col;
     aac_line_col(loc, &line, &col);
     char key[32];
@@ -504,7 +596,8 @@ static void complete_report(aac_flow *fl, CXSourceLocation loc, const char *prob
 static void complete_event(aac_flow *fl, aac_state *st, CXCursor c)
 {
     complete_ud *ud = fl->ud;
-    if (c.kind == CXCursor_CallExpr && clang_equalCursors(clang_getCursorReferenced(c), ud->param)) {
+    if (c.kind == CXCursor_CallExpr &&
+        (clang_equalCursors(clang_getCursorReferenced(c), ud->param) || helper_completes(ud, c))) {
         if (st->hi >= 1) {
             complete_report(fl, clang_getCursorLocation(c),
                             st->lo >= 1 ? "this call runs after another call of"
@@ -544,40 +637,52 @@ static void complete_exit(aac_flow *fl, aac_state *st, CXCursor at, int is_retur
     }
 }
 
-static void check_foreign_complete(aac_tu *t, aac_func *f)
+/* Checks parameter i of f if it is a foreign complete callback; returns 1 when every path calls
+ * it exactly once (quiet: nothing is reported, for a helper's summary). */
+static int run_complete_check(aac_tu *t, complete_memo *memo, aac_func *f, int i, int quiet)
+{
+    CXCursor p = clang_Cursor_getArgument(f->cursor, (unsigned)i);
+    if (!aac_type_is_foreign_complete(clang_getCursorType(p))) {
+        return 0;
+    }
+    CXCursor body = aac_body(f->cursor);
+    if (clang_Cursor_isNull(body)) {
+        return 0;
+    }
+    complete_ud ud;
+    memset(&ud, 0, sizeof ud);
+    ud.t = t;
+    ud.memo = memo;
+    ud.param = p;
+    ud.name = aac_spelling(p);
+    ud.fn = f->cursor;
+    ud.quiet = quiet;
+    clang_visitChildren(body, count_visit, &ud);
+    /* every call names the parameter once; any other use hands it on */
+    int checked = ud.refs == ud.calls;
+    if (checked) {
+        aac_flow fl;
+        memset(&fl, 0, sizeof fl);
+        fl.t = t;
+        fl.join = AAC_JOIN_INTERSECT;
+        fl.ud = &ud;
+        fl.on_event = complete_event;
+        fl.on_exit = complete_exit;
+        fl.on_if = complete_if;
+        aac_state st = {0};
+        aac_flow_run(&fl, body, &st);
+    }
+    aac_state_clear(&ud.splits);
+    aac_state_clear(&ud.reported);
+    free(ud.name);
+    return checked && !ud.bad && ud.calls > 0;
+}
+
+static void check_foreign_complete(aac_tu *t, complete_memo *memo, aac_func *f)
 {
     int n = clang_Cursor_getNumArguments(f->cursor);
     for (int i = 0; i < n; i++) {
-        CXCursor p = clang_Cursor_getArgument(f->cursor, (unsigned)i);
-        if (!aac_type_is_foreign_complete(clang_getCursorType(p))) {
-            continue;
-        }
-        CXCursor body = aac_body(f->cursor);
-        if (clang_Cursor_isNull(body)) {
-            return;
-        }
-        complete_ud ud;
-        memset(&ud, 0, sizeof ud);
-        ud.param = p;
-        ud.name = aac_spelling(p);
-        ud.fn = f->cursor;
-        clang_visitChildren(body, count_visit, &ud);
-        /* every call names the parameter once; any other use hands it on */
-        if (ud.refs == ud.calls) {
-            aac_flow fl;
-            memset(&fl, 0, sizeof fl);
-            fl.t = t;
-            fl.join = AAC_JOIN_INTERSECT;
-            fl.ud = &ud;
-            fl.on_event = complete_event;
-            fl.on_exit = complete_exit;
-            fl.on_if = complete_if;
-            aac_state st = {0};
-            aac_flow_run(&fl, body, &st);
-        }
-        aac_state_clear(&ud.splits);
-        aac_state_clear(&ud.reported);
-        free(ud.name);
+        run_complete_check(t, memo, f, i, 0);
     }
 }
 
@@ -594,14 +699,22 @@ void aac_rules_cancel(aac_tu *t)
             }
         }
     }
+    complete_memo memo;
+    memo.state = calloc(t->nfuncs + 1, 1);
+    memo.bits = calloc(t->nfuncs + 1, sizeof *memo.bits);
+    if (!memo.state || !memo.bits) {
+        abort();
+    }
     for (size_t i = 0; i < t->nfuncs; i++) {
         aac_func *f = &t->funcs[i];
         if ((f->roles & AAC_ROLE_FREE) && aac_enabled(t, AAC_FREE_INCOMPLETE_RELEASE)) {
             check_free_function(t, f);
         }
         if (aac_enabled(t, AAC_FOREIGN_COMPLETE_EXACTLY_ONCE)) {
-            check_foreign_complete(t, f);
+            check_foreign_complete(t, &memo, f);
         }
         f->mark = 0;
     }
+    free(memo.state);
+    free(memo.bits);
 }

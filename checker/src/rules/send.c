@@ -110,6 +110,13 @@ static enum CXChildVisitResult scan_visit(CXCursor c, CXCursor parent, CXClientD
         return CXChildVisit_Continue;
     }
     if (is_address_of(c, &op)) {
+        if (aac_strip(op).kind == CXCursor_CompoundLiteralExpr) {
+            /* &(struct x){...} inside a function body lives in that call's frame */
+            h->rule = AAC_SEND_AUTOMATIC_ADDRESS;
+            snprintf(h->what, sizeof h->what, "the address of a compound literal");
+            h->found = 1;
+            return CXChildVisit_Break;
+        }
         classify(base_var(op), h, "the address of");
         return CXChildVisit_Continue;
     }
@@ -205,13 +212,14 @@ void aac_rules_send(aac_tu *t)
             check_call(t, f, &f->calls[j]);
         }
     }
-    for (size_t i = 0; i < t->stores.len; i++) {
+    aac_state_records(t);
+    for (size_t i = 0; i < t->stores.len && t->state_recs.len > 0; i++) {
         CXCursor k[3];
         if (aac_children(t->stores.items[i], k, 3) != 2) {
             continue;
         }
         CXCursor fd = clang_getCursorReferenced(aac_strip(k[0]));
-        if (aac_field_of(fd, "RustCallStatus") || !aac_is_state_field(t, fd)) {
+        if (!aac_is_state_field(t, fd) || aac_field_of(fd, "RustCallStatus")) {
             continue;
         }
         hit h = {0};

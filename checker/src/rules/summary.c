@@ -60,6 +60,16 @@ int aac_blocking_call(CXCursor call, const char *callee)
     if (flags >= 0 && const_arg(call, flags, &v) && (v & 0x40)) {
         return 0;
     }
+    /* WNOHANG (1) makes waitpid/waitid only look; LOCK_NB (4) makes flock fail at once */
+    if (!strcmp(callee, "waitpid") && const_arg(call, 2, &v) && (v & 1)) {
+        return 0;
+    }
+    if (!strcmp(callee, "waitid") && const_arg(call, 3, &v) && (v & 1)) {
+        return 0;
+    }
+    if (!strcmp(callee, "flock") && const_arg(call, 1, &v) && (v & 4)) {
+        return 0;
+    }
     return 1;
 }
 
@@ -125,6 +135,33 @@ char *aac_resource_of(aac_tu *t, CXCursor expr)
     return aac_place_key(t->tu, e);
 }
 
+/* A local pointer initialised by an allocation in this function: its memory is the
+ * function's own temporary (freeing it frees nothing anyone else holds). */
+static int fresh_local(CXCursor e)
+{
+    CXCursor c = aac_strip(e);
+    if (c.kind != CXCursor_DeclRefExpr) {
+        return 0;
+    }
+    CXCursor d = clang_getCursorReferenced(c);
+    if (d.kind != CXCursor_VarDecl || !aac_is_automatic(d)) {
+        return 0;
+    }
+    CXCursor init = aac_strip(clang_Cursor_getVarDeclInitializer(d));
+    if (init.kind != CXCursor_CallExpr) {
+        return 0;
+    }
+    char *callee = aac_callee_name(init, NULL);
+    static const char *const allocs[] = {"malloc", "calloc", "realloc", "strdup", "strndup",
+                                         "aligned_alloc", "asprintf", NULL};
+    int fresh = 0;
+    for (int i = 0; allocs[i] && !fresh; i++) {
+        fresh = !strcmp(callee, allocs[i]);
+    }
+    free(callee);
+    return fresh;
+}
+
 static int memory_free_fn(const char *callee)
 {
     char op[16];
@@ -177,6 +214,11 @@ static void compute(aac_tu *t, aac_func *f)
     s->state = 1;
     for (size_t j = 0; j < f->ncalls; j++) {
         aac_call *c = &f->calls[j];
+        char what[256];
+        if (!s->invokes_cb &&
+            aac_callback_call(c->cursor, c->callee, c->direct, what, sizeof what)) {
+            s->invokes_cb = 1;
+        }
         if (!c->direct) {
             continue;
         }
@@ -186,14 +228,17 @@ static void compute(aac_tu *t, aac_func *f)
             s->block_at = c->cursor;
         }
         if (memory_free_fn(c->callee)) {
-            int root = clang_Cursor_getNumArguments(c->cursor) > 0
-                           ? param_root(f, clang_Cursor_getArgument(c->cursor, 0))
-                           : -1;
+            int has_arg = clang_Cursor_getNumArguments(c->cursor) > 0;
+            CXCursor arg = has_arg ? clang_Cursor_getArgument(c->cursor, 0) : c->cursor;
+            int root = has_arg ? param_root(f, arg) : -1;
+            int mine = has_arg && root < 0 && fresh_local(arg);
             if (root >= 0 && root < 32) {
                 s->frees_param |= 1u << root;
+            } else if (has_arg && !mine) {
+                s->frees_foreign = 1;
             }
-            if (!s->frees_any) {
-                s->frees_any = 1;
+            s->frees_any = 1;
+            if (!s->free_fn[0] && !mine) {
                 snprintf(s->free_fn, sizeof s->free_fn, "%s", c->callee);
                 s->free_at = c->cursor;
             }
@@ -217,24 +262,32 @@ static void compute(aac_tu *t, aac_func *f)
             continue; /* recursion: nothing more to learn on this cycle */
         }
         const aac_fsum *gs = aac_fsum_of(t, g);
+        s->invokes_cb |= gs->invokes_cb;
         if (gs->blocks && !s->blocks) {
             s->blocks = 1;
             snprintf(s->block_fn, sizeof s->block_fn, "%s", gs->block_fn);
             s->block_at = gs->block_at;
         }
-        if (gs->frees_any && !s->frees_any) {
-            s->frees_any = 1;
-            snprintf(s->free_fn, sizeof s->free_fn, "%s", gs->free_fn);
-            s->free_at = gs->free_at;
-        }
+        s->frees_any |= gs->frees_any;
+        int passes_on = gs->frees_foreign;
+        s->frees_foreign |= gs->frees_foreign;
         int nargs = clang_Cursor_getNumArguments(c->cursor);
         for (int i = 0; i < nargs && i < 32; i++) {
             if (gs->frees_param & (1u << i)) {
-                int root = param_root(f, clang_Cursor_getArgument(c->cursor, (unsigned)i));
+                CXCursor arg = clang_Cursor_getArgument(c->cursor, (unsigned)i);
+                int root = param_root(f, arg);
                 if (root >= 0 && root < 32) {
                     s->frees_param |= 1u << root;
+                    passes_on = 1;
+                } else if (!fresh_local(arg)) {
+                    s->frees_foreign = 1;
+                    passes_on = 1;
                 }
             }
+        }
+        if (passes_on && !s->free_fn[0] && gs->free_fn[0]) {
+            snprintf(s->free_fn, sizeof s->free_fn, "%s", gs->free_fn);
+            s->free_at = gs->free_at;
         }
         for (size_t r = 0; r < gs->nrel; r++) {
             rel_add(s, gs->rel[r].key, gs->rel[r].memory, gs->rel[r].at);
@@ -325,9 +378,19 @@ void aac_state_records(aac_tu *t)
     }
     t->state_done = 1;
     for (size_t i = 0; i < t->records.len; i++) {
-        if (aac_annotation(t->records.items[i], "future_state", NULL, 0)) {
-            rec_add_type(t, clang_getCursorType(t->records.items[i]));
+        CXCursor r = t->records.items[i];
+        char *rn = aac_record_name(clang_getCursorType(r));
+        if (aac_annotation(r, "future_state", NULL, 0) || aac_is_dropped_struct_name(rn)) {
+            rec_add_type(t, clang_getCursorType(r));
         }
+        free(rn);
+    }
+    for (size_t i = 0; i < t->typedefs.len; i++) { /* typedef struct { ... } DroppedStruct; */
+        char *tn = aac_spelling(t->typedefs.items[i]);
+        if (aac_is_dropped_struct_name(tn)) {
+            rec_add_type(t, clang_getTypedefDeclUnderlyingType(t->typedefs.items[i]));
+        }
+        free(tn);
     }
     for (size_t i = 0; i < t->nfuncs; i++) {
         aac_func *f = &t->funcs[i];
@@ -366,15 +429,8 @@ int aac_is_state_field(aac_tu *t, CXCursor fd)
     if (fd.kind != CXCursor_FieldDecl) {
         return 0;
     }
-    CXCursor rec = clang_getCursorSemanticParent(fd);
-    char *rn = aac_record_name(clang_getCursorType(rec));
-    int dropped = aac_is_dropped_struct_name(rn);
-    free(rn);
-    if (dropped) {
-        return 1;
-    }
     aac_state_records(t);
-    return rec_known(t, clang_getCanonicalCursor(rec));
+    return rec_known(t, clang_getCanonicalCursor(clang_getCursorSemanticParent(fd)));
 }
 
 static int is_data_param(const char *callee, CXCursor fn, int idx)
@@ -440,7 +496,9 @@ int aac_call_sink_args(aac_tu *t, aac_func *caller, const aac_call *c, int *out,
         return n;
     }
     CXCursor callee = clang_getCursorReferenced(c->cursor);
-    for (int i = 0; i < nargs && n < max; i++) {
+    /* a poll whose caller waits for the continuation keeps the caller's frame alive */
+    int waits = strstr(c->callee, "poll") && caller && aac_fsum_of(t, caller)->blocks;
+    for (int i = 0; i < nargs && n < max && !waits; i++) {
         if (is_data_param(c->callee, callee, i)) {
             out[n++] = i;
         }
@@ -465,7 +523,8 @@ unsigned aac_sink_params(aac_tu *t, aac_func *f)
             }
         }
     }
-    for (size_t i = f->store_lo; i < f->store_hi && i < t->stores.len; i++) {
+    aac_state_records(t);
+    for (size_t i = f->store_lo; i < f->store_hi && i < t->stores.len && t->state_recs.len; i++) {
         CXCursor k[3];
         if (aac_children(t->stores.items[i], k, 3) != 2) {
             continue;

@@ -25,10 +25,13 @@ typedef struct aac_fsum {
     CXCursor block_at;  /* ... and where it is */
     unsigned frees_param; /* bit i: deallocates memory reached from parameter i */
     int frees_any;      /* deallocates memory (anything) */
-    char free_fn[64];
+    int frees_foreign;  /* deallocates memory it did not allocate itself (found in a table, a
+                           global, a field), directly or through its callees */
+    char free_fn[64];   /* the innermost deallocation of what it is given or did not allocate */
     CXCursor free_at;
     aac_release *rel;   /* everything it releases, through its callees */
     size_t nrel, caprel;
+    int invokes_cb;     /* invokes a continuation, complete or dropped callback, or wakes */
     int sinks_state;    /* 0 fresh, 1 being computed, 2 done */
     unsigned sink_params; /* bit i: parameter i becomes future state or callback data */
 } aac_fsum;
@@ -37,8 +40,8 @@ typedef struct aac_fsum {
 const aac_fsum *aac_fsum_of(aac_tu *t, aac_func *f);
 
 /* Returns 1 if the call `call` to `callee` blocks the calling thread by itself (sleep, join,
- * condition waits, blocking I/O...; poll/epoll_wait with a 0 timeout and recv with
- * MSG_DONTWAIT do not). */
+ * condition waits, blocking I/O...; poll/epoll_wait with a 0 timeout, recv with
+ * MSG_DONTWAIT, waitpid/waitid with WNOHANG and flock with LOCK_NB do not). */
 int aac_blocking_call(CXCursor call, const char *callee);
 
 /* Calls `cb` for every resource the direct call `c` releases: a known release function of a

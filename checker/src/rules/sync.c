@@ -42,7 +42,7 @@ static int is_sync_object(CXType t)
     }
     static const char *const names[] = {"mutex", "spinlock", "rwlock", "pthread_cond_t", "cnd_t",
                                         "sem_t", "atomic_flag", "once_flag", "pthread_once_t",
-                                        "pthread_barrier_t", "_lock_t", NULL};
+                                        "pthread_barrier_t", "_lock_t", "mtx_t", NULL};
     for (int i = 0; names[i]; i++) {
         if (strstr(low, names[i])) {
             return 1;
@@ -205,8 +205,9 @@ static int exempt(const aac_func *f)
         return 1;
     }
     static const char *const suffixes[] = {"_init", "_new", "_create", "_destroy", "_free",
-                                           "_drop", "_fini", NULL};
-    if (f->roles & AAC_ROLE_FREE) {
+                                           "_drop", "_fini", "_setup", "_alloc", "_deinit",
+                                           "_cleanup", "_teardown", "_dispose", NULL};
+    if ((f->roles & AAC_ROLE_FREE) || !strcmp(f->name, "main")) {
         return 1;
     }
     size_t l = strlen(f->name);
@@ -396,7 +397,7 @@ static void infer_event(aac_flow *fl, aac_state *st, CXCursor c)
         return;
     }
     CXType ft = clang_getCursorType(fd);
-    if (is_immutable_or_atomic(ft) || is_sync_object(ft) ||
+    if (is_immutable_or_atomic(ft) || is_sync_object(ft) || aac_type_is_lock(ft) ||
         aac_fn_type(ft).kind != CXType_Invalid) {
         return;
     }
@@ -482,6 +483,7 @@ static void infer_guarded(aac_tu *t)
             fl.ud = &ix;
             fl.on_event = infer_event;
             fl.on_exit = on_exit_;
+            fl.on_branch = aac_trylock_branch;
             aac_state st = {0};
             for (size_t k = 0; k < ix.entry[i].n; k++) {
                 aac_state_put(&st, ix.entry[i].items[k].key, f->cursor)->must = 1;
@@ -524,6 +526,7 @@ void aac_rules_sync(aac_tu *t)
         fl.join = AAC_JOIN_INTERSECT;
         fl.on_event = on_event;
         fl.on_exit = on_exit_;
+        fl.on_branch = aac_trylock_branch;
         aac_state st = {0};
         /* AA_REQUIRES(s->mu, ...): the caller holds these on entry */
         char req[512];
