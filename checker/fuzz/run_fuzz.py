@@ -24,6 +24,7 @@ def main():
     ap.add_argument("--timeout", type=int, default=10, help="seconds per input (a hang)")
     ap.add_argument("--seeds", nargs="+", default=[])
     ap.add_argument("--lsan-suppressions")
+    ap.add_argument("--keep", help="directory to copy crash, hang and leak inputs to")
     a = ap.parse_args()
     if not os.access(a.fuzzer, os.X_OK):
         print(f"fuzz: {a.fuzzer} is not built", file=sys.stderr)
@@ -60,6 +61,11 @@ def main():
             for f in found:
                 data = (artifacts / f).read_bytes()
                 print(f"--- {f} ({len(data)} bytes): {data[:400]!r}")
+                if a.keep:
+                    pathlib.Path(a.keep).mkdir(parents=True, exist_ok=True)
+                    (pathlib.Path(a.keep) / f).write_bytes(data)
+            if a.keep and found:
+                print(f"fuzz: inputs kept in {a.keep} (replay: {a.fuzzer} FILE)")
             return 1
     return 0
 

@@ -294,6 +294,9 @@ static char *window(const char *line, unsigned *col)
         return strdup(line);
     }
     size_t c = *col > 0 ? *col - 1 : 0;
+    if (c > n) {
+        c = n; /* a column past the text kept (a NUL cut the line short) */
+    }
     size_t from = c > 160 ? c - 160 : 0, to = c + 160 < n ? c + 160 : n;
     /* do not cut a UTF-8 sequence */
     while (from > 0 && ((unsigned char)line[from] & 0xC0) == 0x80) {

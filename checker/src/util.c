@@ -183,6 +183,9 @@ char *aac_caret_line(const char *src, unsigned col, int controls)
 {
     const unsigned char *p = (const unsigned char *)src;
     size_t n = strlen(src), bytes = col > 0 ? col - 1 : 0;
+    if (bytes > n) {
+        bytes = n; /* past the end of the text kept: the caret goes after it */
+    }
     char *out = malloc(bytes * 4 + 2);
     if (!out) {
         abort();

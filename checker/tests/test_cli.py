@@ -219,3 +219,14 @@ def test_pathological_input_does_not_crash(tmp_path):
     proc, found = findings(nest)
     assert proc.returncode == 2  # clang's bracket depth limit: a diagnostic, not a crash
     assert any("bracket nesting" in x["message"] for x in found)
+
+
+def test_column_past_a_nul_in_a_long_line(tmp_path):
+    """A NUL cuts the kept source line short; a finding's column beyond it must not read past
+    the text (found by the fuzzer: heap overflow in the window of a long line)."""
+    src = tmp_path / "nul.c"
+    src.write_bytes(b"int f(int x) { return " + b"x + " * 150 + b"\x00\x00 x + " * 2
+                    + b"x + " * 150 + b"\xe0\xd6 x; }\n")
+    for fmt in ("text", "json", "sarif"):
+        proc = run("--format", fmt, src)
+        assert proc.returncode == 2
