@@ -1,45 +1,216 @@
 """Judges a runner's result against its scenario: one place, the same reading for every backend.
 
-A failure is {"kind", "step", "message"} plus "code" for monitor violations. Kinds:
-  violation   the fixture's protocol monitor caught a misuse of the ABI (code: its code)
-  outcome     the step produced something other than what the scenario expects
-  timing      the step took longer or shorter than the scenario allows
-  timeout     the runner gave up awaiting the step (it never finished)
-  runner      the runner could not perform the step, hung, crashed or broke the protocol
+Every step kind has exactly one judge, in STEP_JUDGES (a test keeps it equal to the scenario
+schema's step kinds and to the reference runner's step methods). A judge reads every fact the
+runner reports for its step, not only the value: an outcome that is not exactly one of
+value / error / unexpected / cancelled is a runner failure, a cancellation whose call had
+already finished when the cancel landed is a failed precondition (the scenario did not test
+what it is about), a foreign async method that ran on another thread than the scenario's event
+loop is a thread failure. Failures are records.Failure; their kinds are listed there.
+
+Time bounds: `elapsed_ms` bounds of a scenario are at time scale 1 and are multiplied by the
+run's time scale; the slack added to every upper bound, and `unscaled` bounds (CPU work, not
+sleeps) as a whole, are multiplied by the run's slowdown (the sanitizer variant's factor times
+--slowdown). Lower bounds are never relaxed: load only makes things slower.
 """
+import json
 import math
 
-# Absolute slack added to every upper time bound (scheduling noise on a loaded machine).
+from .records import Failure
+
+# Absolute slack added to every upper time bound (scheduling noise), times the slowdown.
 TIMING_SLACK_MS = 100.0
+
+# The outcome of an awaited call is exactly one of these (docs/runner-protocol.md).
+OUTCOME_KEYS = ("value", "error", "unexpected", "cancelled")
+# check_foreign: where each started call of an async foreign method ran.
+THREAD_FACTS = ("main", "other")
 
 
 def symptoms(failures) -> set:
     """Short stable names of what went wrong: violation codes, 'timeout', 'outcome', ..."""
-    return {f.get("code") or f["kind"] for f in failures}
+    return {f.symptom for f in failures}
 
 
-def judge(scenario: dict, result: dict, time_scale: float) -> list:
+class Step:
+    """What one judge gets: the scenario's step, the runner's outcome, where to say it failed,
+    and the run's time scale and slowdown."""
+
+    def __init__(self, step, outcome, index, scale, slowdown):
+        self.step = step
+        self.outcome = outcome
+        self.index = index
+        self.scale = scale
+        self.slowdown = slowdown
+        self.where = f"step {index} ({step['do']}{_what(step)})"
+
+    def fail(self, kind, message, **extra):
+        return Failure(kind=kind, step=self.index, message=message, **extra)
+
+    def elapsed(self, bounds, elapsed, where=None):
+        return _judge_elapsed(bounds, elapsed, self, where or self.where)
+
+    def expect(self, expect, outcome, where=None):
+        return _judge_expect(expect, outcome, self, where or self.where)
+
+
+def judge(scenario: dict, result: dict, time_scale: float, slowdown: float = 1.0) -> list:
     failures = []
-    outcomes = {o.get("step"): o for o in result.get("steps", [])}
+    outcomes = {}
+    for o in result.get("steps", []):
+        if isinstance(o, dict):
+            outcomes.setdefault(o.get("step"), o)
     for index, step in enumerate(scenario["steps"]):
         outcome = outcomes.get(index)
         where = f"step {index} ({step['do']}{_what(step)})"
         if outcome is None:
-            failures.append(_fail("runner", index, f"{where}: no outcome reported"))
+            failures.append(Failure("runner", f"{where}: no outcome reported", step=index))
+            continue
+        if outcome.get("do", step["do"]) != step["do"]:
+            failures.append(Failure("runner", f"{where}: the runner reported a "
+                                    f"{outcome.get('do')!r} step", step=index))
             continue
         if "skipped" in outcome:
-            continue  # the cause is the step that aborted
-        failures += _judge_step(step, outcome, index, where, time_scale)
+            if not any(f.step is not None and f.step < index for f in failures):
+                failures.append(Failure("runner", f"{where}: skipped ({outcome['skipped']}) "
+                                        "although no earlier step failed", step=index))
+            continue  # otherwise the cause is the step that aborted
+        failures += judge_step(Step(step, outcome, index, time_scale, slowdown))
     for fixture, report in (result.get("monitor") or {}).items():
         if report is None:
             continue
         for v in report.get("violations", []):
-            failures.append({"kind": "violation", "code": v.get("code", "?"), "step": None,
-                             "fixture": fixture, "handle": v.get("handle"),
-                             "message": f"{fixture} monitor: {v.get('code')}: {v.get('message', '')}",
-                             "sequence": v.get("sequence", [])})
+            failures.append(Failure(
+                "violation", f"{fixture} monitor: {v.get('code')}: {v.get('message', '')}",
+                code=v.get("code", "?"), fixture=fixture, handle=v.get("handle"),
+                sequence=v.get("sequence", [])))
     return failures
 
+
+def judge_step(s: Step) -> list:
+    """The outcome-independent part (timeouts, runner failures), then the kind's own judge."""
+    outcome = s.outcome
+    if outcome.get("timeout"):
+        extra = f" ({outcome['message']})" if outcome.get("message") else ""
+        return [s.fail("timeout", f"{s.where}: did not finish before the step deadline{extra}")]
+    if "failure" in outcome:
+        return [s.fail("runner", f"{s.where}: the runner failed: {outcome['failure']}")]
+    judge_of = STEP_JUDGES.get(s.step["do"])
+    if judge_of is None:  # the schema allows a kind the harness cannot judge: never a pass
+        return [s.fail("harness", f"{s.where}: the harness has no judge for "
+                                  f"{s.step['do']!r} steps")]
+    return judge_of(s)
+
+
+# --- one judge per step kind -------------------------------------------------------------------
+
+def judge_call(s: Step) -> list:
+    """call / await: the outcome, then the elapsed time."""
+    return (_one_outcome(s, s.outcome) or s.expect(s.step.get("expect"), s.outcome)) \
+        + s.elapsed(s.step.get("elapsed_ms"), s.outcome.get("elapsed_ms"))
+
+
+def judge_cancel(s: Step) -> list:
+    """cancel: the call must still have been running when the cancel landed (otherwise the
+    scenario tested nothing), then the task's outcome and the cancel's latency."""
+    outcome = s.outcome
+    shape = _one_outcome(s, outcome)
+    if shape:
+        return shape
+    finished = outcome.get("finished_before_cancel")
+    if not isinstance(finished, bool):
+        return [s.fail("runner", f"{s.where}: the runner did not report "
+                                 "finished_before_cancel (true or false)")]
+    if finished:
+        return [s.fail("precondition", f"{s.where}: the call had already finished "
+                       f"({_describe(outcome)}) when the cancel landed: the scenario did not "
+                       "exercise cancellation")]
+    return s.expect(s.step.get("expect", {"cancelled": True}), outcome) + s.elapsed(
+        s.step.get("cancel_latency_ms"), outcome.get("cancel_latency_ms"),
+        s.where + " cancel")
+
+
+def judge_gather(s: Step) -> list:
+    failures = []
+    step, outcome = s.step, s.outcome
+    results = outcome.get("results")
+    if not isinstance(results, list):
+        return [s.fail("runner", f"{s.where}: no results reported")]
+    by_label = {r.get("label"): r for r in results if isinstance(r, dict)}
+    for call in step["calls"]:
+        label = call.get("label", call["function"])
+        sub = by_label.get(label)
+        where = f"{s.where} [{label}]"
+        if sub is None:
+            failures.append(s.fail("runner", f"{where}: no result"))
+            continue
+        if sub.get("timeout"):
+            failures.append(s.fail("timeout", f"{where}: did not finish"))
+            continue
+        if "distinct" in sub:  # a call made `count` times: judge each distinct outcome
+            times = sum(d.get("times", 0) for d in sub["distinct"])
+            if times != call.get("count", 1):
+                failures.append(s.fail("runner", f"{where}: {times} outcomes for "
+                                                 f"{call.get('count', 1)} calls"))
+            for d in sub["distinct"]:
+                sub_where = f"{where} ({d.get('times')} of them)"
+                failures += _one_outcome(s, d, sub_where) or s.expect(call.get("expect"), d,
+                                                                      sub_where)
+        else:
+            failures += _one_outcome(s, sub, where) or s.expect(call.get("expect"), sub, where)
+        failures += s.elapsed(call.get("elapsed_ms"), sub.get("elapsed_ms"), where)
+    labels = [c.get("label", c["function"]) for c in step["calls"]]
+    order = outcome.get("order")
+    if not isinstance(order, list) or sorted(order) != sorted(set(labels)):
+        failures.append(s.fail("runner", f"{s.where}: completion order {order} does not name "
+                                         f"each label once ({sorted(set(labels))})"))
+    elif "order" in step and order != step["order"]:
+        failures.append(s.fail("outcome", f"{s.where}: completion order {order}, expected "
+                                          f"{step['order']}"))
+    return failures + s.elapsed(step.get("elapsed_ms"), outcome.get("elapsed_ms"))
+
+
+def judge_check_foreign(s: Step) -> list:
+    """The foreign method's counters, and where each of its calls ran: an async foreign method
+    runs on the scenario's event loop (the caller's loop, or the one set with
+    uniffi_set_event_loop for a call from a thread without one), reported as 'main'."""
+    failures = []
+    got = s.outcome.get("value")
+    if not isinstance(got, dict):
+        return [s.fail("runner", f"{s.where}: no counters reported")]
+    want = s.step["expect"]
+    if any(got.get(k) != v for k, v in want.items()):
+        failures.append(s.fail("outcome", f"{s.where}: foreign counters {got}, expected {want}"))
+    threads = s.outcome.get("threads")
+    if not isinstance(threads, list) or any(t not in THREAD_FACTS for t in threads):
+        failures.append(s.fail("runner", f"{s.where}: the runner reported threads {threads!r}, "
+                                         f"expected a list of {' / '.join(THREAD_FACTS)}"))
+    elif "other" in threads:
+        failures.append(s.fail("thread", f"{s.where}: {threads.count('other')} of "
+                               f"{len(threads)} calls of {s.step['method']} ran on another "
+                               "thread than the scenario's event loop"))
+    return failures
+
+
+def judge_done(s: Step) -> list:
+    """implement / spawn / drop / sleep: the runner did it (no timeout, no failure)."""
+    return []
+
+
+STEP_JUDGES = {
+    "call": judge_call,
+    "await": judge_call,
+    "spawn": judge_done,
+    "gather": judge_gather,
+    "cancel": judge_cancel,
+    "implement": judge_done,
+    "drop": judge_done,
+    "sleep": judge_done,
+    "check_foreign": judge_check_foreign,
+}
+
+
+# --- helpers -----------------------------------------------------------------------------------
 
 def _what(step):
     if "function" in step:
@@ -51,113 +222,64 @@ def _what(step):
     return ""
 
 
-def _fail(kind, step, message, **extra):
-    return dict(kind=kind, step=step, message=message, **extra)
+def _one_outcome(s, outcome, where=None) -> list:
+    present = [k for k in OUTCOME_KEYS if k in outcome]
+    if len(present) != 1:
+        return [s.fail("runner", f"{where or s.where}: an outcome must be exactly one of "
+                                 f"{', '.join(OUTCOME_KEYS)}; got {_short(outcome)}")]
+    return []
 
 
-def _judge_step(step, outcome, index, where, scale):
-    failures = []
-    if outcome.get("timeout"):
-        extra = f" ({outcome['message']})" if outcome.get("message") else ""
-        return [_fail("timeout", index, f"{where}: did not finish before the step deadline{extra}")]
-    if "failure" in outcome:
-        return [_fail("runner", index, f"{where}: the runner failed: {outcome['failure']}")]
-    do = step["do"]
-    if do in ("call", "await"):
-        failures += _judge_expect(step.get("expect"), outcome, index, where)
-        failures += _judge_elapsed(step.get("elapsed_ms"), outcome.get("elapsed_ms"), index,
-                                   where, scale)
-    elif do == "cancel":
-        failures += _judge_expect(step.get("expect", {"cancelled": True}), outcome, index, where)
-        failures += _judge_elapsed(step.get("cancel_latency_ms"),
-                                   outcome.get("cancel_latency_ms"), index, where + " cancel",
-                                   scale)
-    elif do == "gather":
-        results = {r.get("label"): r for r in outcome.get("results", [])}
-        for call in step["calls"]:
-            label = call.get("label", call["function"])
-            sub = results.get(label)
-            sub_where = f"{where} [{label}]"
-            if sub is None:
-                failures.append(_fail("runner", index, f"{sub_where}: no result"))
-                continue
-            if sub.get("timeout"):
-                failures.append(_fail("timeout", index, f"{sub_where}: did not finish"))
-                continue
-            if "distinct" in sub:  # a call made `count` times: judge each distinct outcome
-                times = sum(d.get("times", 0) for d in sub["distinct"])
-                if times != call.get("count", 1):
-                    failures.append(_fail("runner", index, f"{sub_where}: {times} outcomes "
-                                          f"for {call.get('count')} calls"))
-                for d in sub["distinct"]:
-                    failures += _judge_expect(call.get("expect"), d, index,
-                                              f"{sub_where} ({d.get('times')} of them)")
-                failures += _judge_elapsed(call.get("elapsed_ms"), sub.get("elapsed_ms"), index,
-                                           sub_where, scale)
-                continue
-            failures += _judge_expect(call.get("expect"), sub, index, sub_where)
-            failures += _judge_elapsed(call.get("elapsed_ms"), sub.get("elapsed_ms"), index,
-                                       sub_where, scale)
-        if "order" in step and outcome.get("order") != step["order"]:
-            failures.append(_fail("outcome", index, f"{where}: completion order "
-                                  f"{outcome.get('order')}, expected {step['order']}"))
-        failures += _judge_elapsed(step.get("elapsed_ms"), outcome.get("elapsed_ms"), index,
-                                   where, scale)
-    elif do == "check_foreign":
-        got = outcome.get("value") or {}
-        wrong = {k: got.get(k) for k, v in step["expect"].items() if got.get(k) != v}
-        if wrong:
-            failures.append(_fail("outcome", index, f"{where}: foreign counters {got}, "
-                                  f"expected {step['expect']}"))
-    return failures
-
-
-def _judge_expect(expect, outcome, index, where):
+def _judge_expect(expect, outcome, s, where):
     got = _describe(outcome)
     if expect is None or "any" in expect:
         return []
     if "value" in expect:
         if "value" not in outcome or not values_equal(expect["value"], outcome["value"]):
-            return [_fail("outcome", index, f"{where}: got {got}, expected value "
-                          f"{_short(expect['value'])}")]
+            return [s.fail("outcome", f"{where}: got {got}, expected value "
+                                      f"{_short(expect['value'])}")]
     elif "at_least" in expect:
         value = outcome.get("value")
         if not isinstance(value, (int, float)) or isinstance(value, bool) \
                 or value < expect["at_least"]:
-            return [_fail("outcome", index, f"{where}: got {got}, expected a value of at least "
-                          f"{expect['at_least']}")]
+            return [s.fail("outcome", f"{where}: got {got}, expected a value of at least "
+                                      f"{expect['at_least']}")]
     elif "error" in expect:
         err = outcome.get("error")
         want = expect["error"]
-        if err is None or not values_equal(want["value"], err.get("value")) or \
+        if not isinstance(err, dict) or not values_equal(want["value"], err.get("value")) or \
                 ("type" in want and want["type"] != err.get("type")):
-            return [_fail("outcome", index, f"{where}: got {got}, expected error "
-                          f"{_short(want)}")]
+            return [s.fail("outcome", f"{where}: got {got}, expected error {_short(want)}")]
     elif "unexpected" in expect:
         message = outcome.get("unexpected")
         want = expect["unexpected"]
         if message is None or (isinstance(want, str) and want not in message):
-            return [_fail("outcome", index, f"{where}: got {got}, expected an unexpected "
-                          f"error{' containing ' + repr(want) if isinstance(want, str) else ''}")]
+            return [s.fail("outcome", f"{where}: got {got}, expected an unexpected error"
+                           f"{' containing ' + repr(want) if isinstance(want, str) else ''}")]
     elif "cancelled" in expect:
-        if not outcome.get("cancelled"):
-            return [_fail("outcome", index, f"{where}: got {got}, expected cancellation")]
+        if outcome.get("cancelled") is not True:
+            return [s.fail("outcome", f"{where}: got {got}, expected cancellation")]
     return []
 
 
-def _judge_elapsed(bounds, elapsed, index, where, scale):
-    if not bounds or elapsed is None:
+def _judge_elapsed(bounds, elapsed, s, where):
+    if not bounds:
         return []
+    if not isinstance(elapsed, (int, float)) or isinstance(elapsed, bool):
+        return [s.fail("runner", f"{where}: the scenario bounds the elapsed time but the "
+                                 f"runner reported {elapsed!r}")]
     low = bounds.get("min")
     high = bounds.get("max")
-    if bounds.get("unscaled"):
-        scale = 1.0
+    scale = 1.0 if bounds.get("unscaled") else s.scale
     if low is not None and elapsed < low * scale * 0.9:
-        return [_fail("timing", index, f"{where}: took {elapsed:.1f} ms, expected at least "
-                      f"{low * scale:.1f} ms")]
-    if high is not None and elapsed > high * scale + TIMING_SLACK_MS:
-        return [_fail("timing", index, f"{where}: took {elapsed:.1f} ms, expected at most "
-                      f"{high * scale:.1f} ms (+{TIMING_SLACK_MS:.0f} ms slack)")]
+        return [s.fail("timing", f"{where}: took {elapsed:.1f} ms, expected at least "
+                                 f"{low * scale:.1f} ms")]
+    if high is not None:
+        limit = high * scale * (s.slowdown if bounds.get("unscaled") else 1.0)
+        slack = TIMING_SLACK_MS * s.slowdown
+        if elapsed > limit + slack:
+            return [s.fail("timing", f"{where}: took {elapsed:.1f} ms, expected at most "
+                                     f"{limit:.1f} ms (+{slack:.0f} ms slack)")]
     return []
 
 
@@ -176,7 +298,7 @@ def values_equal(want, got) -> bool:
 
 
 def _describe(outcome) -> str:
-    for key in ("value", "error", "unexpected", "cancelled"):
+    for key in OUTCOME_KEYS:
         if key in outcome:
             text = f"{key} {_short(outcome[key])}"
             if outcome.get("exception"):
@@ -186,6 +308,5 @@ def _describe(outcome) -> str:
 
 
 def _short(value, limit=160) -> str:
-    import json
-    text = json.dumps(value)
+    text = json.dumps(value, default=str)
     return text if len(text) <= limit else text[:limit] + "..."

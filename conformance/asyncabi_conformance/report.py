@@ -1,69 +1,107 @@
-"""Readable output: the failure text of one test, the summary lines, the static HTML page.
+"""Readable output: the failure text of one run, the summary lines, the static HTML page, the
+JUnit XML, and the merge of shard result files.
 
-The page is one self-contained file (no scripts, no external assets): the scenario x backend
-matrix, what each backend declares, the mutation score, and for every failure the monitor's
-violations, the runner's stderr, a timeline of the fixture's trace (inline SVG) and the command
-that reproduces it.
+Everything here reads a records.ResultsFile (the JSON result file, typed), so a report can be
+rendered again from the file alone. The page is one self-contained file (no scripts, no
+external assets): the scenario x backend matrix, the levels each backend earned, the mutation
+score, and for every failure the monitor's violations, the runner's stderr, a timeline of the
+fixture's trace (inline SVG) and the command that reproduces it.
 """
 import html
 import json
+import pathlib
+import xml.etree.ElementTree as ET
 
-CAPABILITIES = ["cancellation", "foreign_async", "threads"]
+from . import records
+from .records import FAILED, NOT_RUN, PASSED, SKIPPED, UNSUPPORTED, ResultsFile
+
+CAPABILITIES = list(records.CAPABILITIES)
 
 
 # --- text ------------------------------------------------------------------------------------
 
 def _variant_note(data, sep=", "):
     """', fixtures asan' when the run loaded a sanitizer build of the fixtures."""
-    variant = data.get("fixture_variant", "plain")
-    return "" if variant == "plain" else f"{sep}fixtures {variant}"
+    return "" if data.fixture_variant == "plain" else f"{sep}fixtures {data.fixture_variant}"
+
 
 def failure_text(record) -> str:
-    lines = [f"{record['scenario']} on {record['backend']} (seed {record['seed']}): "
-             f"{len(record['failures'])} failure(s)"]
-    for f in record["failures"]:
-        lines.append(f"  - [{f.get('code') or f['kind']}] {f['message']}")
-        if f.get("sequence"):
-            lines.append(f"      sequence: {' -> '.join(map(str, f['sequence']))}")
-    if record.get("stderr"):
+    lines = [f"{record.scenario} on {record.backend} (seed {record.seed}): "
+             f"{len(record.failures)} failure(s)"]
+    for f in record.failures:
+        lines.append(f"  - [{f.symptom}] {f.message}")
+        if f.sequence:
+            lines.append(f"      sequence: {' -> '.join(map(str, f.sequence))}")
+    if record.stderr:
         lines.append("  runner stderr (last lines):")
-        lines += ["    " + line for line in record["stderr"].splitlines()[-15:]]
-    lines.append(f"  reproduce: {record['reproduce']}")
+        lines += ["    " + line for line in record.stderr.splitlines()[-15:]]
+    lines.append(f"  reproduce: {record.reproduce}")
     return "\n".join(lines)
+
+
+def interruption_line(data) -> str:
+    """'' or why the reports are incomplete, with how many runs did not run."""
+    missing = len(data.not_run)
+    if data.interrupted:
+        return (f"conform: INTERRUPTED by {data.interrupted}: {missing} of {len(data.results)} "
+                "planned runs not run (listed as not run in the reports)")
+    if missing:
+        return (f"conform: INCOMPLETE: {missing} of {len(data.results)} planned runs not run "
+                "(the session stopped early)")
+    return ""
 
 
 def summary_lines(data) -> list:
     lines = []
+    stop = interruption_line(data)
+    if stop:
+        lines.append(stop)
     per_backend = {}
-    for r in data["results"]:
-        if r["mutant"]:
+    for r in data.results:
+        if r.mutant:
             continue
-        row = per_backend.setdefault(r["backend"], {"scenarios": set(), "failed": set(),
-                                                    "unsupported": set(), "runs": 0})
-        row["scenarios"].add(r["scenario"])
+        row = per_backend.setdefault(r.backend, {"scenarios": set(), FAILED: set(),
+                                                 UNSUPPORTED: set(), NOT_RUN: set(), "runs": 0})
+        row["scenarios"].add(r.scenario)
         row["runs"] += 1
-        if r["status"] == "failed":
-            row["failed"].add(r["scenario"])
-        elif r["status"] == "unsupported":
-            row["unsupported"].add(r["scenario"])
+        if r.status in (FAILED, UNSUPPORTED, NOT_RUN):
+            row[r.status].add(r.scenario)
+    shard = ""
+    if data.shards:
+        shard = ", shards " + ",".join(f"{s['index']}/{s['count']}" for s in data.shards)
     for backend, row in per_backend.items():
         total = len(row["scenarios"])
-        passed = total - len(row["failed"]) - len(row["unsupported"])
+        failed = row[FAILED]
+        not_run = row[NOT_RUN] - failed
+        unsupported = row[UNSUPPORTED] - failed - not_run
+        passed = total - len(failed) - len(not_run) - len(unsupported)
         lines.append(
-            f"conform: {backend}: {passed}/{total} scenarios passed, {len(row['failed'])} "
-            f"failed, {len(row['unsupported'])} unsupported ({row['runs']} runs, seeds "
-            f"{','.join(map(str, data['seeds']))}, x{data['repeat']}, time scale "
-            f"{data['time_scale']:g}{_variant_note(data)}); wall {data['wall_time_s']:.1f} s")
-    mutation = data["mutation"]
-    if mutation["total"]:
-        lines.append(f"mutation score: {mutation['killed']}/{mutation['total']} mutants killed "
-                     f"({100 * mutation['score']:.0f}%)")
-        for m in mutation["mutants"]:
-            verdict = ("killed by " + m["killed_by"] + " with " + ", ".join(m["symptoms"])
-                       if m["killed"] else "SURVIVED")
-            flag = "" if m["as_expected"] or not m["killed"] else "  (expected " + \
-                ", ".join(m["expected"]) + ")"
-            lines.append(f"  {m['mutant']:<28} {verdict}{flag}")
+            f"conform: {backend}: {passed}/{total} scenarios passed, {len(failed)} failed, "
+            f"{len(not_run)} not run, {len(unsupported)} unsupported ({row['runs']} runs, seeds "
+            f"{','.join(map(str, data.seeds))}, x{data.repeat}, time scale "
+            f"{data.time_scale:g}{_variant_note(data)}{shard}); wall {data.wall_time_s:.1f} s")
+        levels = data.levels(backend)
+        lines.append(f"conform: {backend}: level {records.level_name(levels)}" + "".join(
+            f"; {lv.name} not certified ({lv.why})" for lv in levels
+            if lv.declared and not lv.certified))
+    rows = data.mutant_rows()
+    if rows:
+        mutation = records.mutation_summary(rows)
+        judged = mutation["total"] - mutation["not_run"]
+        score = f" ({100 * mutation['score']:.0f}%)" if mutation["score"] is not None else ""
+        not_run = f", {mutation['not_run']} not run" if mutation["not_run"] else ""
+        lines.append(f"mutation score: {mutation['killed']}/{judged} mutants killed{score}"
+                     f"{not_run}")
+        for m in rows:
+            if m.killed:
+                verdict = f"killed by {m.killed_by} with {', '.join(m.symptoms)}"
+            elif m.verdict == "not run":
+                verdict = f"NOT RUN ({m.not_run} of its runs did not run)"
+            else:
+                verdict = "SURVIVED"
+            flag = "" if m.as_expected or not m.killed else \
+                "  (expected " + ", ".join(m.expected) + ")"
+            lines.append(f"  {m.mutant:<28} {verdict}{flag}")
     return lines
 
 
@@ -73,6 +111,7 @@ body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#1b1f24;max-width:140
 h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;margin:6px 0} td,th{border:1px solid #d0d7de;padding:3px 8px;text-align:left}
 th{background:#f6f8fa} .pass{background:#dafbe1} .fail{background:#ffd7d5} .skip{background:#eaeef2;color:#57606a}
+.notrun{background:#fff8c5} .interrupted{background:#fff8c5;border:1px solid #d4a72c;padding:8px 12px;font-weight:600}
 .killed{background:#dafbe1} .survived{background:#ffd7d5} code,pre{font:12px ui-monospace,monospace}
 pre{background:#f6f8fa;padding:8px;overflow:auto;max-height:320px;border:1px solid #d0d7de}
 .muted{color:#57606a} details{margin:8px 0;border:1px solid #d0d7de;padding:6px 10px;border-radius:6px}
@@ -80,46 +119,53 @@ summary{cursor:pointer;font-weight:600} .badge{display:inline-block;padding:0 6p
 """
 
 
-def render_html(data) -> str:
+def render_html(data: ResultsFile) -> str:
     e = html.escape
-    results = data["results"]
-    real = [b for b, s in data["backends"].items() if not s.get("mutant")]
-    mutants = [b for b, s in data["backends"].items() if s.get("mutant")]
-    scenario_ids = sorted({r["scenario"] for r in results})
+    results = data.results
+    real = data.real_backends()
+    mutants = [b for b, s in data.backends.items() if s.get("mutant")]
+    scenario_ids = sorted({r.scenario for r in results})
     out = ["<!doctype html><html lang='en'><head><meta charset='utf-8'>",
            "<title>asyncabi conformance report</title>", f"<style>{STYLE}</style></head><body>",
            "<h1>asyncabi conformance report</h1>",
-           f"<p class='muted'>{e(data['generated'])} · seeds {e(', '.join(map(str, data['seeds'])))}"
-           f" · repetitions {data['repeat']} · time scale {data['time_scale']:g}"
-           f"{e(_variant_note(data, ' · '))}"
-           f" · wall time {data['wall_time_s']:.1f} s</p>"]
+           f"<p class='muted'>{e(data.generated)} · seeds {e(', '.join(map(str, data.seeds)))}"
+           f" · repetitions {data.repeat} · time scale {data.time_scale:g}"
+           f" · slowdown {data.slowdown:g}{e(_variant_note(data, ' · '))}"
+           f" · wall time {data.wall_time_s:.1f} s</p>"]
+    stop = interruption_line(data)
+    if stop:
+        out.append(f"<p id='interrupted' class='interrupted'>{e(stop)}</p>")
     out.append("<ul id='summary'>")
     for line in summary_lines(data):
         if not line.startswith("  "):
             out.append(f"<li>{e(line)}</li>")
     out.append("</ul>")
 
-    # Capability levels.
-    out.append("<h2>Backends and capabilities</h2><table id='capabilities'><tr><th>backend</th>"
-               "<th>version</th><th>implementation</th>"
-               + "".join(f"<th>{e(c)}</th>" for c in CAPABILITIES)
-               + "<th>level</th><th>restarts</th></tr>")
+    # Levels: earned, not declared.
+    out.append("<h2>Backends and levels</h2><p class='muted'>A level is certified only when "
+               "every scenario it needs passed on every seed of this run; unsupported runs "
+               "count neither way (docs/certify-a-backend.md).</p><table id='capabilities'>"
+               "<tr><th>backend</th><th>version</th><th>implementation</th>"
+               + "".join(f"<th>{e(name)}</th>" for name in records.LEVELS)
+               + "<th>level earned</th><th>restarts</th></tr>")
     for b in real:
-        hello = data["backends"][b].get("hello") or {}
-        caps = set(hello.get("capabilities", []))
+        hello = data.backends[b].get("hello") or {}
+        levels = data.levels(b)
         cells = []
-        for c in CAPABILITIES:
-            runs = [r for r in results if r["backend"] == b and c in r["capabilities"]]
-            ok = sum(1 for r in runs if r["status"] == "passed")
-            if c in caps:
-                cls = "pass" if ok == len(runs) else "fail"
-                cells.append(f"<td class='{cls}'>declared · {ok}/{len(runs)} runs pass</td>")
+        for lv in levels:
+            if not lv.declared:
+                cells.append("<td class='skip'>not declared</td>")
+            elif lv.certified:
+                cells.append(f"<td class='pass' data-level='{e(lv.name)}'>certified · "
+                             f"{lv.passed}/{lv.needed} runs pass</td>")
             else:
-                cells.append(f"<td class='skip'>not declared · {len(runs)} runs skipped</td>")
-        restarts = data["backends"][b].get("restarts") or []
+                cls = "fail" if lv.failed else "notrun"
+                cells.append(f"<td class='{cls}' data-level='{e(lv.name)}'>not certified · "
+                             f"{e(lv.why)} · {lv.passed}/{lv.needed} runs pass</td>")
+        restarts = data.backends[b].get("restarts") or []
         out.append(f"<tr><td>{e(b)}</td><td>{e(str(hello.get('version', '?')))}</td>"
                    f"<td>{e(str(hello.get('implementation', '')))}</td>{''.join(cells)}"
-                   f"<td class='level'>{e(capability_level(caps))}</td>"
+                   f"<td class='level'>{e(records.level_name(levels))}</td>"
                    f"<td title='{e('; '.join(restarts))}'>{len(restarts)}</td></tr>")
     out.append("</table>")
 
@@ -127,38 +173,53 @@ def render_html(data) -> str:
     out.append("<h2>Scenario × backend</h2><table id='matrix'><tr><th>scenario</th>"
                "<th>needs</th>" + "".join(f"<th>{e(b)}</th>" for b in real) + "</tr>")
     for sid in scenario_ids:
-        info = data["scenarios"].get(sid, {})
+        info = data.scenarios.get(sid, {})
         row = [f"<tr data-scenario='{e(sid)}'><td title='{e(info.get('title', ''))}'>"
                f"<code>{e(sid)}</code></td>"
                f"<td class='muted'>{e(', '.join(info.get('capabilities', [])) or '-')}</td>"]
         for b in real:
-            runs = [r for r in results if r["backend"] == b and r["scenario"] == sid]
-            row.append(_cell(runs))
+            row.append(_cell([r for r in results if r.backend == b and r.scenario == sid]))
         out.append("".join(row) + "</tr>")
     out.append("</table>")
 
     # Mutants.
-    mutation = data["mutation"]
+    rows = data.mutant_rows()
     if mutants:
+        mutation = records.mutation_summary(rows)
+        judged = mutation["total"] - mutation["not_run"]
         out.append(f"<h2>Mutants: the suite tests itself</h2><p id='mutation-score'>"
-                   f"Mutation score: <b>{mutation['killed']}/{mutation['total']}</b> killed "
-                   f"({100 * (mutation['score'] or 0):.0f}%)</p><table id='mutants'><tr>"
-                   "<th>mutant</th><th>bug it plants</th><th>killed by</th><th>symptoms</th>"
-                   "<th>expected</th></tr>")
-        for m in mutation["mutants"]:
-            cls = "killed" if m["killed"] and m["as_expected"] else "survived"
-            out.append(f"<tr class='{cls}'><td><code>{e(m['mutant'])}</code></td>"
-                       f"<td>{e(m['bug'])}</td><td>{e(m['killed_by'] or 'SURVIVED')}</td>"
-                       f"<td>{e(', '.join(m['symptoms']))}</td>"
-                       f"<td>{e(', '.join(m['expected']))}</td></tr>")
+                   f"Mutation score: <b>{mutation['killed']}/{judged}</b> killed "
+                   f"({100 * (mutation['score'] or 0):.0f}%)"
+                   f"{', ' + str(mutation['not_run']) + ' not run' if mutation['not_run'] else ''}"
+                   "</p><table id='mutants'><tr><th>mutant</th><th>bug it plants</th>"
+                   "<th>verdict</th><th>symptoms</th><th>expected</th></tr>")
+        for m in rows:
+            cls = {"killed": "killed" if m.as_expected else "survived",
+                   "survived": "survived", "not run": "notrun"}[m.verdict]
+            verdict = f"killed by {m.killed_by}" if m.killed else m.verdict.upper()
+            out.append(f"<tr class='{cls}'><td><code>{e(m.mutant)}</code></td>"
+                       f"<td>{e(m.bug)}</td><td>{e(verdict)}</td>"
+                       f"<td>{e(', '.join(m.symptoms))}</td>"
+                       f"<td>{e(', '.join(m.expected))}</td></tr>")
         out.append("</table>")
 
+    not_run = [r for r in results if r.status == NOT_RUN and not r.mutant]
+    if not_run:
+        out.append(f"<h2>Not run ({len(not_run)})</h2><ul id='not-run'>")
+        for r in not_run:
+            out.append(f"<li><code>{e(r.scenario)}</code> · {e(r.backend)} · seed {r.seed}: "
+                       f"{e(r.reason)}</li>")
+        out.append("</ul>")
+
     # Failures of the real backends (mutant kills are summarised above, one detail each).
-    failures = [r for r in results if r["status"] == "failed" and not r["mutant"]]
-    kills = [r for r in results if r["status"] == "failed" and r["mutant"]]
+    failures = [r for r in results if r.status == FAILED and not r.mutant]
+    kills = [r for r in results if r.status == FAILED and r.mutant]
     out.append(f"<h2>Failures ({len(failures)})</h2>")
-    if not failures:
+    if not failures and data.passed():
         out.append("<p id='no-failures'>Every run of every real backend passed.</p>")
+    elif not failures:
+        out.append("<p id='no-failures-incomplete'>No run failed, but not every planned run "
+                   "ran: this is not a pass.</p>")
     for r in failures:
         out.append(_failure_html(r, open_=True))
     if kills:
@@ -169,63 +230,209 @@ def render_html(data) -> str:
     return "\n".join(out)
 
 
-def capability_level(declared) -> str:
-    """'core' (await a call), plus what the backend declares; 'full' when it declares all."""
-    extra = [c for c in CAPABILITIES if c in declared]
-    if len(extra) == len(CAPABILITIES):
-        return "full"
-    return " + ".join(["core"] + extra)
-
-
 def _cell(runs) -> str:
     if not runs:
         return "<td class='skip'>-</td>"
-    failed = [r for r in runs if r["status"] == "failed"]
-    unsupported = [r for r in runs if r["status"] == "unsupported"]
+    failed = [r for r in runs if r.status == FAILED]
+    unsupported = [r for r in runs if r.status == UNSUPPORTED]
+    not_run = [r for r in runs if r.status in (NOT_RUN, SKIPPED)]
     if unsupported and len(unsupported) == len(runs):
         return (f"<td class='skip' title='missing "
-                f"{html.escape(', '.join(unsupported[0].get('missing_capabilities', [])))}'>"
+                f"{html.escape(', '.join(unsupported[0].missing_capabilities))}'>"
                 "unsupported</td>")
-    ok = len(runs) - len(failed) - len(unsupported)
+    ok = sum(1 for r in runs if r.status == PASSED)
+    counted = len(runs) - len(unsupported)
+    extra = f", {len(not_run)} not run" if not_run else ""
     if failed:
-        anchor = _anchor(failed[0])
-        return f"<td class='fail'><a href='#{anchor}'>{ok}/{len(runs)} pass</a></td>"
-    return f"<td class='pass'>{ok}/{len(runs)} pass</td>"
+        return (f"<td class='fail'><a href='#{_anchor(failed[0])}'>{ok}/{counted} pass"
+                f"{extra}</a></td>")
+    if not_run:
+        return f"<td class='notrun'>{ok}/{counted} pass{extra}</td>"
+    return f"<td class='pass'>{ok}/{counted} pass</td>"
 
 
 def _anchor(record) -> str:
     return "f-" + "".join(ch if ch.isalnum() else "-" for ch in
-                          f"{record['backend']}-{record['scenario']}-{record['seed']}-"
-                          f"{record['repetition']}")
+                          f"{record.backend}-{record.scenario}-{record.seed}-"
+                          f"{record.repetition}")
 
 
 def _failure_html(r, open_) -> str:
     e = html.escape
     parts = [f"<details id='{_anchor(r)}' class='failure'{' open' if open_ else ''}>"
-             f"<summary>{e(r['scenario'])} · {e(r['backend'])} · seed {r['seed']} · "
-             f"{e(', '.join(r.get('symptoms', [])))}</summary>",
-             f"<p>{e(r['title'])}</p><ul>"]
-    for f in r["failures"]:
-        code = f.get("code") or f["kind"]
-        seq = f" <span class='muted'>({e(' → '.join(map(str, f['sequence'])))})</span>" \
-            if f.get("sequence") else ""
-        parts.append(f"<li><span class='badge fail'>{e(code)}</span>{e(f['message'])}{seq}</li>")
+             f"<summary>{e(r.scenario)} · {e(r.backend)} · seed {r.seed} · "
+             f"{e(', '.join(r.symptoms))}</summary>",
+             f"<p>{e(r.title)}</p><ul>"]
+    for f in r.failures:
+        seq = f" <span class='muted'>({e(' → '.join(map(str, f.sequence)))})</span>" \
+            if f.sequence else ""
+        parts.append(f"<li><span class='badge fail'>{e(f.symptom)}</span>{e(f.message)}{seq}</li>")
     parts.append("</ul>")
-    parts.append(f"<p>Reproduce: <code class='repro'>{e(r['reproduce'])}</code></p>")
-    if r.get("trace"):
-        parts.append(timeline_svg(r["trace"], r["failures"]))
+    parts.append(f"<p>Reproduce: <code class='repro'>{e(r.reproduce)}</code></p>")
+    if r.trace:
+        parts.append(timeline_svg(r.trace, r.failures))
     else:
         parts.append("<p class='muted'>No trace events were recorded for this run.</p>")
     parts.append("<p>Runner stderr:</p><pre class='stderr'>"
-                 f"{e(r.get('stderr') or '(empty)')}</pre>")
-    if r.get("steps"):
+                 f"{e(r.stderr or '(empty)')}</pre>")
+    if r.steps:
         parts.append("<details><summary>Step outcomes</summary><pre>"
-                     f"{e(json.dumps(r['steps'], indent=1)[:20000])}</pre></details>")
-    if r.get("monitor"):
+                     f"{e(json.dumps(r.steps, indent=1)[:20000])}</pre></details>")
+    if r.monitor:
         parts.append("<details><summary>Monitor report</summary><pre>"
-                     f"{e(json.dumps(r['monitor'], indent=1)[:20000])}</pre></details>")
+                     f"{e(json.dumps(r.monitor, indent=1)[:20000])}</pre></details>")
     parts.append("</details>")
     return "\n".join(parts)
+
+
+# --- JUnit XML -------------------------------------------------------------------------------
+def render_junit(data: ResultsFile) -> str:
+    """One testcase per planned run and one per mutant verdict. A failed run is a <failure>,
+    a run that did not run an <error> (never a pass), unsupported and skipped runs <skipped>."""
+    suite = ET.Element("testsuite", name="asyncabi-conformance")
+    counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+
+    def case(classname, name, time_s=0.0):
+        counts["tests"] += 1
+        return ET.SubElement(suite, "testcase", classname=classname, name=name,
+                             time=f"{time_s:.3f}")
+
+    for r in data.results:
+        name = f"{r.scenario}[{r.backend}-seed{r.seed}" + \
+            (f"-rep{r.repetition}]" if data.repeat > 1 else "]")
+        tc = case(f"conformance.{r.backend}", name, (r.elapsed_ms or 0) / 1000)
+        props = ET.SubElement(tc, "properties")
+        for key, value in (("backend", r.backend), ("seed", r.seed), ("status", r.status),
+                           ("symptoms", ",".join(r.symptoms)), ("reproduce", r.reproduce)):
+            ET.SubElement(props, "property", name=key, value=str(value))
+        if r.status == FAILED and r.mutant:
+            counts["skipped"] += 1
+            ET.SubElement(tc, "skipped", message=f"mutant killed: {', '.join(r.symptoms)}")
+        elif r.status == FAILED:
+            counts["failures"] += 1
+            ET.SubElement(tc, "failure", message=", ".join(r.symptoms)).text = failure_text(r)
+        elif r.status == NOT_RUN:
+            counts["errors"] += 1
+            why = f"interrupted by {data.interrupted}" if data.interrupted else r.reason
+            ET.SubElement(tc, "error", message=f"not run: {why}")
+        elif r.status in (UNSUPPORTED, SKIPPED):
+            counts["skipped"] += 1
+            ET.SubElement(tc, "skipped", message=f"{r.status}: {r.reason}")
+    for m in data.mutant_rows():
+        tc = case("conformance.mutants", f"mutant_killed[{m.backend}]")
+        if m.verdict == "not run":
+            counts["errors"] += 1
+            ET.SubElement(tc, "error", message=f"not run: {m.not_run} of its runs did not run")
+        elif not m.as_expected:
+            counts["failures"] += 1
+            ET.SubElement(tc, "failure", message=(
+                f"survived: {m.bug}" if m.verdict == "survived" else
+                f"killed by {m.killed_by} with {m.symptoms}, expected one of {m.expected}"))
+    for key, value in counts.items():
+        suite.set(key, str(value))
+    suites = ET.Element("testsuites")
+    suites.append(suite)
+    return ET.tostring(suites, encoding="unicode", xml_declaration=True)
+
+
+# --- writing ---------------------------------------------------------------------------------
+def write_all(data: ResultsFile, outputs: dict, stderr_logs=None) -> list:
+    """Writes the reports named in outputs ({"json", "html", "junit"}: path or None); returns
+    one line per report that could not be written (nothing raises)."""
+    problems = []
+    renderers = {"json": lambda: json.dumps(data.to_json(), indent=1),
+                 "html": lambda: render_html(data), "junit": lambda: render_junit(data)}
+    for kind, path in outputs.items():
+        if not path:
+            continue
+        try:
+            path = pathlib.Path(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(renderers[kind]())
+        except OSError as exc:
+            problems.append(f"could not write the {kind.upper()} report to {path}: "
+                            f"{exc.strerror or exc}")
+            continue
+        if kind == "json" and stderr_logs:
+            # Every byte each runner wrote to stderr, whole, beside the results.
+            try:
+                logs = path.parent / "stderr"
+                logs.mkdir(exist_ok=True)
+                for name, text in stderr_logs.items():
+                    (logs / f"{name.replace('~', '-')}.log").write_text(text)
+            except OSError as exc:
+                problems.append(f"could not write the runners' stderr logs beside {path}: "
+                                f"{exc.strerror or exc}")
+    return problems
+
+
+# --- merging shards --------------------------------------------------------------------------
+class MergeError(ValueError):
+    pass
+
+
+def _shard_name(shard) -> str:
+    return f"{shard['index']}/{shard['count']}"
+
+
+def merge(files: list) -> ResultsFile:
+    """One ResultsFile from the result files of the shards of one run (--shard K/N each).
+    Refuses files of different runs (seeds, time scale, variant, scenario filter), duplicate
+    or missing shards: a merged report is complete or it is not written."""
+    if not files:
+        raise MergeError("nothing to merge")
+    parts = []
+    for path in files:
+        try:
+            parts.append(ResultsFile.from_json(json.loads(pathlib.Path(path).read_text())))
+        except (OSError, ValueError) as exc:
+            raise MergeError(f"{path}: {exc}") from None
+    first = parts[0]
+    for path, part in zip(files, parts):
+        for attr in ("seeds", "repeat", "time_scale", "slowdown", "fixture_variant", "patterns"):
+            if getattr(part, attr) != getattr(first, attr):
+                raise MergeError(f"{path}: {attr} {getattr(part, attr)!r} differs from "
+                                 f"{files[0]}'s {getattr(first, attr)!r}: not shards of one run")
+        if set(part.backends) != set(first.backends):
+            raise MergeError(f"{path}: backends {sorted(part.backends)} differ from "
+                             f"{files[0]}'s {sorted(first.backends)}")
+    shards = [s for part in parts for s in part.shards]
+    counts = {s["count"] for s in shards}
+    if len(shards) != len(parts) or len(counts) != 1:
+        described = [f"{p}: " + (", ".join(_shard_name(s) for s in part.shards) or "not a shard")
+                     for p, part in zip(files, parts)]
+        raise MergeError("every file must be one shard (--shard K/N) of the same N; got "
+                         + "; ".join(described))
+    n = counts.pop()
+    indexes = sorted(s["index"] for s in shards)
+    if indexes != list(range(1, n + 1)):
+        dup = sorted({i for i in indexes if indexes.count(i) > 1})
+        missing = sorted(set(range(1, n + 1)) - set(indexes))
+        raise MergeError(f"shards of {n}: " + "; ".join(part for part in (
+            f"missing {', '.join(f'{i}/{n}' for i in missing)}" if missing else "",
+            f"given twice {', '.join(f'{i}/{n}' for i in dup)}" if dup else "") if part))
+    ids = [r.id for part in parts for r in part.results]
+    if len(ids) != len(set(ids)):
+        raise MergeError("two shards ran the same run: were they made with the same plan?")
+    backends = {}
+    for part in parts:
+        for name, info in part.backends.items():
+            merged = backends.setdefault(name, dict(info, restarts=[]))
+            merged["hello"] = merged.get("hello") or info.get("hello")
+            merged["restarts"] = merged["restarts"] + list(info.get("restarts") or [])
+    order = {r.id: i for i, r in enumerate(sorted(
+        (r for part in parts for r in part.results),
+        key=lambda r: (list(first.backends).index(r.backend), r.scenario, r.seed, r.repetition)))}
+    results = sorted((r for part in parts for r in part.results), key=lambda r: order[r.id])
+    interrupted = ", ".join(sorted({p.interrupted for p in parts if p.interrupted})) or None
+    return ResultsFile(
+        generated=max(p.generated for p in parts),
+        wall_time_s=round(max(p.wall_time_s for p in parts), 2),
+        time_scale=first.time_scale, slowdown=first.slowdown, seeds=first.seeds,
+        repeat=first.repeat, fixture_variant=first.fixture_variant, backends=backends,
+        scenarios={k: v for p in parts for k, v in p.scenarios.items()}, results=results,
+        interrupted=interrupted, shards=sorted(shards, key=lambda s: s["index"]),
+        patterns=first.patterns)
 
 
 # --- the timeline ----------------------------------------------------------------------------
@@ -247,7 +454,7 @@ def timeline_svg(events, failures=(), width=960, lane_h=20, max_lanes=40) -> str
     resets = [i for i, ev in enumerate(events) if ev.get("op") == "reset"]
     if resets:
         events = events[resets[-1]:]
-    violation_codes = {f.get("code") for f in failures if f.get("kind") == "violation"}
+    violation_codes = {f.code for f in failures if f.kind == "violation"}
     events = [ev for ev in events if ev.get("op") not in META_OPS
               and not _is_null_handle(ev.get("handle"))][:3000]
     if not events:

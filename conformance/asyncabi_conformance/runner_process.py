@@ -34,6 +34,11 @@ class RunnerProtocolError(RunnerError):
     symptom = "protocol-error"
 
 
+class RunnerStartFailed(RunnerError):
+    """The runner's command could not be started at all (missing, not executable)."""
+    symptom = "runner-start-failed"
+
+
 class RunnerProcess:
     def __init__(self, name, command, env=None, cwd=None, hello_timeout=20.0):
         self.name = name
@@ -53,9 +58,15 @@ class RunnerProcess:
 
     # --- lifecycle ---------------------------------------------------------------------------
     def start(self):
-        self._proc = subprocess.Popen(
-            self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            env=self.env, cwd=self.cwd, start_new_session=True)
+        try:
+            self._proc = subprocess.Popen(
+                self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, env=self.env, cwd=self.cwd, start_new_session=True)
+        except OSError as exc:
+            self._proc = None
+            self.restarts.append(f"could not start: {exc.strerror or exc}")
+            raise RunnerStartFailed(f"{self.name}: could not start {' '.join(self.command)}: "
+                                    f"{exc.strerror or exc}") from None
         self.starts += 1
         self._explained = False  # set once the reason for this process's end is recorded
         self._lines = queue.Queue()

@@ -6,7 +6,12 @@
   badjson_*  writes a line that is not JSON
   slow_*     answers after 0.3 s
   violation_* passes its steps, but its monitor report holds a violation (and a trace)
-With --no-hello it never says hello; with --caps a,b it declares those capabilities.
+  wait_*     like ok_*, but when $FAKE_RUNNER_MARKS is set, waits up to 60 s for that
+             directory's file "release" (a test interrupts the harness meanwhile)
+When $FAKE_RUNNER_MARKS names a directory, the runner touches <dir>/<scenario id> as it starts
+each scenario. With --no-hello it never says hello; with --caps a,b it declares those
+capabilities; with --mutant breaks_ok its ok_* scenarios report a free-twice violation, with
+--mutant harmless it behaves.
 """
 import json
 import os
@@ -17,6 +22,8 @@ args = sys.argv[1:]
 caps = ["cancellation", "foreign_async", "threads"]
 if "--caps" in args:
     caps = [c for c in args[args.index("--caps") + 1].split(",") if c]
+mutant = args[args.index("--mutant") + 1] if "--mutant" in args else None
+marks = os.environ.get("FAKE_RUNNER_MARKS")
 if "--no-hello" in args:
     time.sleep(60)
 print(json.dumps({"hello": {"name": "fake", "version": "0", "protocol": 1,
@@ -28,6 +35,13 @@ for line in sys.stdin:
     run = message["run"]
     sid = run["scenario"]["id"]
     print(f"fake runner: {sid} seed {run['seed']} pid {os.getpid()}", file=sys.stderr, flush=True)
+    if marks:
+        open(os.path.join(marks, sid), "w").close()
+    if sid.startswith("wait") and marks:
+        for _ in range(600):
+            if os.path.exists(os.path.join(marks, "release")):
+                break
+            time.sleep(0.1)
     if sid.startswith("hang"):
         time.sleep(60)
     if sid.startswith("crash"):
@@ -39,7 +53,7 @@ for line in sys.stdin:
     if sid.startswith("slow"):
         time.sleep(0.3)
     monitor = {}
-    if sid.startswith("violation"):
+    if sid.startswith("violation") or (mutant == "breaks_ok" and sid.startswith("ok")):
         trace = os.environ.get("ASYNCABI_TRACE")
         if trace:
             with open(trace, "a") as f:
