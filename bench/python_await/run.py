@@ -126,7 +126,7 @@ def main() -> int:
     if not args.no_conform:
         start = time.perf_counter()
         proc = subprocess.run([sys.executable, str(SOURCE / "conformance" / "conform.py"),
-                               "--build-dir", str(build), "--backend", "python",
+                               "--build-dir", str(build), "--backend", "python", "--producer", "c",
                                "--mutants", "none", "--json", str(build / "bench-conform.json"),
                                "--html", str(build / "bench-conform.html"),
                                "--junit", str(build / "bench-conform.xml")],

@@ -145,7 +145,7 @@ def render_html(data: ResultsFile) -> str:
     out.append("<h2>Backends and levels</h2><p class='muted'>A level is certified only when "
                "every scenario it needs passed on every seed of this run; unsupported runs "
                "count neither way (docs/certify-a-backend.md).</p><table id='capabilities'>"
-               "<tr><th>backend</th><th>version</th><th>implementation</th>"
+               "<tr><th>backend</th><th>producer</th><th>version</th><th>implementation</th>"
                + "".join(f"<th>{e(name)}</th>" for name in records.LEVELS)
                + "<th>level earned</th><th>restarts</th></tr>")
     for b in real:
@@ -163,7 +163,9 @@ def render_html(data: ResultsFile) -> str:
                 cells.append(f"<td class='{cls}' data-level='{e(lv.name)}'>not certified · "
                              f"{e(lv.why)} · {lv.passed}/{lv.needed} runs pass</td>")
         restarts = data.backends[b].get("restarts") or []
-        out.append(f"<tr><td>{e(b)}</td><td>{e(str(hello.get('version', '?')))}</td>"
+        out.append(f"<tr><td>{e(b)}</td>"
+                   f"<td>{e(str(data.backends[b].get('producer', 'c')))}</td>"
+                   f"<td>{e(str(hello.get('version', '?')))}</td>"
                    f"<td>{e(str(hello.get('implementation', '')))}</td>{''.join(cells)}"
                    f"<td class='level'>{e(records.level_name(levels))}</td>"
                    f"<td title='{e('; '.join(restarts))}'>{len(restarts)}</td></tr>")

@@ -1,0 +1,67 @@
+"""The producers a backend is certified against: the same UDL interfaces, implemented twice.
+
+  c     the C fixtures on libasyncabi (fixtures/), with the protocol monitor inside: every
+        misuse of the ABI is a violation in the run's report
+  rust  the same interfaces implemented in Rust with UniFFI 0.32.2's own scaffolding
+        (producers/rust): no monitor, so only what the scenario's steps see (values, errors,
+        timings, hangs, the foreign counters) is judged
+
+Each selected producer is a lane of its own: the backend `python` against the C producer keeps
+its name, against another producer it is `python@rust` (its own runner process, its own column
+in every report, its own levels). A run whose producer is not built fails as
+`producer-missing`; it is never skipped or passed.
+"""
+import json
+import pathlib
+
+from . import locate
+
+DEFAULT = "c"
+PRODUCERS = {
+    "c": "the C fixtures on libasyncabi, protocol monitor inside (fixtures/)",
+    "rust": "the same UDL interfaces with UniFFI 0.32.2's Rust scaffolding, no monitor "
+            "(producers/rust)",
+}
+
+
+class ProducerMissing(FileNotFoundError):
+    """The producer's library for a fixture is not built."""
+
+
+def lane(backend: str, producer: str) -> str:
+    """The name of backend x producer in records and reports."""
+    return backend if producer == DEFAULT else f"{backend}@{producer}"
+
+
+def parse(names: list) -> list:
+    """The selected producers, in the order given, each once; ValueError for an unknown one."""
+    chosen = []
+    for name in names:
+        if name not in PRODUCERS:
+            raise ValueError(f"unknown producer {name!r}; known: {', '.join(PRODUCERS)}")
+        if name not in chosen:
+            chosen.append(name)
+    return chosen or [DEFAULT]
+
+
+def fixture_paths(build: pathlib.Path, name: str, producer: str, variant: str = "plain") -> dict:
+    """{"library", "interface"} of fixture `name` as `producer` builds it. Both producers
+    implement the same interface (fixtures/<name>/interface.json)."""
+    if producer == "c":
+        return locate.fixture_paths(build, name, variant)
+    if producer == "rust":
+        if variant != "plain":
+            raise ProducerMissing(f"the rust producer has no {variant} build of {name!r} "
+                                  "(sanitizer variants exist for the C producer only)")
+        interface = locate.FIXTURES_SOURCE / name / "interface.json"
+        if not interface.exists():
+            raise FileNotFoundError(f"fixture {name!r} has no {interface}")
+        library = json.loads(interface.read_text())["library"]
+        folder = build / "producers" / "rust" / name
+        candidates = sorted(folder.glob("lib*.so")) if folder.is_dir() else []
+        if len(candidates) != 1:
+            raise ProducerMissing(
+                f"the rust producer of {name!r} is not built: expected one lib*.so in {folder}, "
+                f"found {len(candidates)} (build producers/rust; interface {library})")
+        return {"library": str(candidates[0]), "interface": str(interface)}
+    raise ValueError(f"unknown producer {producer!r}")
