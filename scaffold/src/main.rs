@@ -1,0 +1,171 @@
+//! asyncabi-scaffold: from a UDL file to what a C producer of that interface needs.
+//!
+//! The UDL file is read by UniFFI's own parser and metadata code (`uniffi_bindgen`'s
+//! `ComponentInterface`, pinned to the release the project targets), so every symbol name,
+//! every FFI signature and every checksum below is what UniFFI's generated bindings expect.
+//! Written into the output folder:
+//!
+//! - `<ns>_scaffolding.h`: the prototype of every scaffolding symbol of the namespace, the
+//!   callback-interface vtable structs and the method callback types (`scaffold/README.md`);
+//! - `<ns>_checksums.c`: the checksum functions, returning UniFFI's values;
+//! - `interface.json`: the interface as data, for runners (docs/fixture-interface.md).
+//!
+//! The crate name that enters the checksums is the namespace unless the `uniffi.toml` beside
+//! the UDL file sets `[asyncabi] crate_name`; `uniffi-bindgen --crate` must get the same name.
+
+mod c_header;
+mod interface_json;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use uniffi_bindgen::ComponentInterface;
+
+/// The UniFFI release whose code this tool runs (Cargo.lock pins it).
+pub const UNIFFI_VERSION: &str = "0.32.2";
+
+const USAGE: &str = "usage: asyncabi-scaffold FILE.udl [--out-dir DIR] [--library NAME] \
+                     [--library-path PATH] [--print crate-name|namespace]";
+
+/// What the command line asked for.
+struct Options {
+    udl: PathBuf,
+    out_dir: PathBuf,
+    library: Option<String>,
+    library_path: Option<String>,
+    print: Option<String>,
+}
+
+/// The parsed interface plus what the generators need besides it.
+pub struct Input {
+    pub ci: ComponentInterface,
+    pub udl_name: String,
+    pub library: String,
+    pub library_path: Option<String>,
+}
+
+fn parse_args() -> Result<Options> {
+    let mut args = std::env::args().skip(1);
+    let mut udl = None;
+    let mut out_dir = PathBuf::from(".");
+    let mut library = None;
+    let mut library_path = None;
+    let mut print = None;
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| args.next().with_context(|| format!("{name} needs a value"));
+        match arg.as_str() {
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
+            "--out-dir" => out_dir = PathBuf::from(value("--out-dir")?),
+            "--library" => library = Some(value("--library")?),
+            "--library-path" => library_path = Some(value("--library-path")?),
+            "--print" => {
+                let what = value("--print")?;
+                if what != "crate-name" && what != "namespace" {
+                    bail!("--print takes crate-name or namespace, not {what:?}");
+                }
+                print = Some(what);
+            }
+            s if s.starts_with('-') => bail!("unknown option {s} ({USAGE})"),
+            s => {
+                if udl.replace(PathBuf::from(s)).is_some() {
+                    bail!("one UDL file at a time ({USAGE})");
+                }
+            }
+        }
+    }
+    let udl = udl.with_context(|| format!("no UDL file given ({USAGE})"))?;
+    Ok(Options { udl, out_dir, library, library_path, print })
+}
+
+/// `[asyncabi] crate_name` of the uniffi.toml beside the UDL file, if there is one.
+fn crate_name_override(udl: &Path) -> Result<Option<String>> {
+    let toml_path = udl.with_file_name("uniffi.toml");
+    if !toml_path.exists() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&toml_path)
+        .with_context(|| format!("cannot read {}", toml_path.display()))?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| anyhow::anyhow!("{}: {}", toml_path.display(), e.message()))?;
+    match table.get("asyncabi").and_then(|t| t.get("crate_name")) {
+        None => Ok(None),
+        Some(toml::Value::String(name)) if !name.is_empty() => Ok(Some(name.clone())),
+        Some(_) => bail!("{}: [asyncabi] crate_name must be a non-empty string", toml_path.display()),
+    }
+}
+
+fn load(opts: &Options) -> Result<Input> {
+    let text = std::fs::read_to_string(&opts.udl)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {}", opts.udl.display(), e))?;
+    let parse = |crate_name: &str| {
+        ComponentInterface::from_webidl(&text, crate_name).map_err(|e| {
+            // UniFFI's parse errors span several lines; the first one names the problem.
+            let msg = format!("{e:#}");
+            let first = msg.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim().to_string();
+            anyhow::anyhow!("{}: {}", opts.udl.display(), first)
+        })
+    };
+    // The crate name enters the checksums, not the parse: a first parse finds the namespace.
+    let crate_name = match crate_name_override(&opts.udl)? {
+        Some(name) => name,
+        None => parse("asyncabi_scaffold")?.namespace().to_string(),
+    };
+    let mut ci = parse(&crate_name)?;
+    ci.derive_ffi_funcs()
+        .map_err(|e| anyhow::anyhow!("{}: {e:#}", opts.udl.display()))?;
+    let udl_name = opts
+        .udl
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let library = opts.library.clone().unwrap_or_else(|| format!("uniffi_{}", ci.namespace()));
+    Ok(Input { ci, udl_name, library, library_path: opts.library_path.clone() })
+}
+
+fn write(path: &Path, text: &str) -> Result<()> {
+    // Unchanged outputs keep their time stamps, so the C that includes them is not rebuilt.
+    if std::fs::read_to_string(path).map(|old| old == text).unwrap_or(false) {
+        return Ok(());
+    }
+    std::fs::write(path, text).map_err(|e| anyhow::anyhow!("cannot write {}: {}", path.display(), e))
+}
+
+fn run() -> Result<()> {
+    let opts = parse_args()?;
+    let input = load(&opts)?;
+    match opts.print.as_deref() {
+        Some("crate-name") => {
+            println!("{}", input.ci.crate_name());
+            return Ok(());
+        }
+        Some(_) => {
+            println!("{}", input.ci.namespace());
+            return Ok(());
+        }
+        None => {}
+    }
+    std::fs::create_dir_all(&opts.out_dir)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {}", opts.out_dir.display(), e))?;
+    let ns = input.ci.namespace().to_string();
+    let header_name = format!("{ns}_scaffolding.h");
+    write(&opts.out_dir.join(&header_name), &c_header::header(&input)?)?;
+    write(&opts.out_dir.join(format!("{ns}_checksums.c")), &c_header::checksums_c(&input, &header_name))?;
+    let json = interface_json::interface(&input)?;
+    write(&opts.out_dir.join("interface.json"), &(serde_json::to_string_pretty(&json)? + "\n"))?;
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("asyncabi-scaffold: {}", format!("{e:#}").replace('\n', " "));
+            ExitCode::FAILURE
+        }
+    }
+}
