@@ -84,6 +84,10 @@ def summary_lines(data) -> list:
         lines.append(f"conform: {backend}: level {records.level_name(levels)}" + "".join(
             f"; {lv.name} not certified ({lv.why})" for lv in levels
             if lv.declared and not lv.certified))
+    for backend, diffs in producer_disagreements(data).items():
+        lines.append(f"conform: {backend}: the producers disagree on {len(diffs)} scenario(s): "
+                     + "; ".join(f"{sid} ({', '.join(f'{p} {v}' for p, v in verdicts.items())})"
+                                 for sid, verdicts in diffs.items()))
     rows = data.mutant_rows()
     if rows:
         mutation = records.mutation_summary(rows)
@@ -103,6 +107,28 @@ def summary_lines(data) -> list:
                 "  (expected " + ", ".join(m.expected) + ")"
             lines.append(f"  {m.mutant:<28} {verdict}{flag}")
     return lines
+
+
+def producer_disagreements(data) -> dict:
+    """{backend: {scenario: {producer: verdict}}} for the scenarios whose verdict (status, and
+    the symptoms of a failure) differs between the producers a backend drove in this run."""
+    verdicts = {}
+    for r in data.results:
+        if r.mutant or r.status == NOT_RUN:
+            continue
+        producer = getattr(r, "producer", "c")
+        suffix = "" if producer == "c" else "@" + producer
+        backend = r.backend[:-len(suffix)] if suffix and r.backend.endswith(suffix) else r.backend
+        verdict = r.status + (f" {','.join(r.symptoms)}" if r.status == FAILED else "")
+        cell = verdicts.setdefault(backend, {}).setdefault(r.scenario, {})
+        cell.setdefault(producer, set()).add(verdict)
+    out = {}
+    for backend, per_scenario in verdicts.items():
+        for sid, per_producer in sorted(per_scenario.items()):
+            if len(per_producer) > 1 and len({frozenset(v) for v in per_producer.values()}) > 1:
+                out.setdefault(backend, {})[sid] = {p: " / ".join(sorted(v))
+                                                    for p, v in per_producer.items()}
+    return out
 
 
 # --- HTML ------------------------------------------------------------------------------------

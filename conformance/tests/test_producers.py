@@ -39,6 +39,8 @@ def test_a_producer_that_is_not_built_fails_every_run_of_its_lane(fake_env, tmp_
     assert "--producer c" in c_runs[0]["reproduce"]
     assert data["backends"]["fake@rust"]["producer"] == "rust"
     assert "conform: fake@rust: 0/2 scenarios passed, 2 failed" in proc.stdout
+    assert ("conform: fake: the producers disagree on 2 scenario(s): ok_a (c passed, rust "
+            "failed producer-missing)") in proc.stdout
     assert "fake@rust" in (tmp_path / "r.html").read_text()
     assert "ok_a[fake@rust-seed1]" in (tmp_path / "j.xml").read_text()
 
