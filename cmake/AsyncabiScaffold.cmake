@@ -4,8 +4,9 @@
 #   uniffi-bindgen      bindgen/:  UniFFI's own bindings generator at the pinned release
 #
 # Both are built once, by one cargo run, into ASYNCABI_CARGO_TARGET_DIR: $CARGO_TARGET_DIR when
-# set (a cache shared between build trees), else <build>/cargo. Cargo.lock is used as is
-# (--locked); set ASYNCABI_CARGO_OFFLINE=ON to build from the local registry cache only.
+# set (a cache shared between build trees), else <build>/cargo, and copied into <build>/bin, so
+# that another tree sharing the cache cannot swap the binaries this tree runs. Cargo.lock is used
+# as is (--locked); set ASYNCABI_CARGO_OFFLINE=ON to build from the local registry cache only.
 
 find_program(ASYNCABI_CARGO cargo HINTS "$ENV{CARGO_HOME}/bin" "$ENV{HOME}/.cargo/bin" REQUIRED)
 option(ASYNCABI_CARGO_OFFLINE "Build the Rust tools with cargo --offline" OFF)
@@ -15,8 +16,8 @@ else()
   set(ASYNCABI_CARGO_TARGET_DIR "${PROJECT_BINARY_DIR}/cargo")
 endif()
 set(_aa_cargo_out "${ASYNCABI_CARGO_TARGET_DIR}/tools")
-set(ASYNCABI_SCAFFOLD_EXE "${_aa_cargo_out}/asyncabi-scaffold" CACHE INTERNAL "")
-set(ASYNCABI_UNIFFI_BINDGEN_EXE "${_aa_cargo_out}/uniffi-bindgen" CACHE INTERNAL "")
+set(ASYNCABI_SCAFFOLD_EXE "${PROJECT_BINARY_DIR}/bin/asyncabi-scaffold" CACHE INTERNAL "")
+set(ASYNCABI_UNIFFI_BINDGEN_EXE "${PROJECT_BINARY_DIR}/bin/uniffi-bindgen" CACHE INTERNAL "")
 
 set(_aa_cargo_flags --profile tools --locked)
 if(ASYNCABI_CARGO_OFFLINE)
@@ -31,6 +32,9 @@ add_custom_command(
   COMMAND ${CMAKE_COMMAND} -E env "CARGO_TARGET_DIR=${ASYNCABI_CARGO_TARGET_DIR}"
           ${ASYNCABI_CARGO} build ${_aa_cargo_flags} --quiet
           -p asyncabi-scaffold -p asyncabi-uniffi-bindgen
+  COMMAND ${CMAKE_COMMAND} -E make_directory "${PROJECT_BINARY_DIR}/bin"
+  COMMAND ${CMAKE_COMMAND} -E copy "${_aa_cargo_out}/asyncabi-scaffold"
+          "${_aa_cargo_out}/uniffi-bindgen" "${PROJECT_BINARY_DIR}/bin/"
   COMMAND ${CMAKE_COMMAND} -E touch "${PROJECT_BINARY_DIR}/cargo-tools.stamp"
   WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}"
   DEPENDS "${PROJECT_SOURCE_DIR}/Cargo.toml" "${PROJECT_SOURCE_DIR}/Cargo.lock"
@@ -53,7 +57,8 @@ endfunction()
 
 # asyncabi_scaffold(TARGETS t... UDL file LIBRARY name [OUTPUT_DIR dir] [LIBRARY_PATH path])
 # Generates, into OUTPUT_DIR (default: the current build folder), <ns>_scaffolding.h,
-# <ns>_checksums.c and interface.json from the UDL file, compiles the checksums into every
+# <ns>_checksums.c, interface.json and bindgen-crate/ (what uniffi-bindgen needs to generate
+# bindings from the UDL file alone: docs/bindings-for-c.md) from the UDL file, compiles the checksums into every
 # target and puts the header on their include path: a C definition that drifts from the UDL
 # no longer compiles. LIBRARY (the CMake target name of the library) and LIBRARY_PATH (its file,
 # relative to the build directory) go into interface.json. Sets ASYNCABI_SCAFFOLD_DIR.
@@ -77,7 +82,9 @@ function(asyncabi_scaffold)
   set(out "${A_OUTPUT_DIR}")
   add_custom_command(
     OUTPUT "${out}/${ns}_scaffolding.h" "${out}/${ns}_checksums.c" "${out}/interface.json"
+           "${out}/bindgen-crate/src/${ns}.udl"
     COMMAND "${ASYNCABI_SCAFFOLD_EXE}" "${udl}" --out-dir "${out}" --library "${A_LIBRARY}" ${extra}
+            --bindgen-crate "${out}/bindgen-crate"
     DEPENDS ${deps}
     COMMENT "asyncabi-scaffold ${A_UDL}"
     VERBATIM)
@@ -85,7 +92,7 @@ function(asyncabi_scaffold)
   # run the generator twice at once.
   add_custom_target(asyncabi_scaffold_${ns} DEPENDS
     "${out}/${ns}_scaffolding.h" "${out}/${ns}_checksums.c" "${out}/interface.json")
-  set_property(GLOBAL APPEND PROPERTY ASYNCABI_INTERFACE_JSONS "${out}/interface.json")
+  set_property(GLOBAL APPEND PROPERTY ASYNCABI_SCAFFOLD_DIRS "${out}")
   set_property(GLOBAL APPEND PROPERTY ASYNCABI_UDL_FILES "${udl}")
   foreach(t ${A_TARGETS})
     if(TARGET ${t})

@@ -24,14 +24,27 @@ def build_dir(explicit=None) -> pathlib.Path:
 FIXTURE_VARIANTS = ("plain", "asan", "tsan")
 
 
+def fixture_interface(build: pathlib.Path, name: str) -> pathlib.Path:
+    """interface.json of fixtures/<name>: asyncabi-scaffold derives it from the fixture's UDL
+    file into <build>/fixtures/<name>/. Stand-in fixtures (ASYNCABI_FIXTURES_SOURCE, the
+    harness's own tests) have no UDL file and ship theirs beside their sources."""
+    if "ASYNCABI_FIXTURES_SOURCE" in os.environ:
+        standin = FIXTURES_SOURCE / name / "interface.json"
+        if standin.exists():
+            return standin
+    derived = build / "fixtures" / name / "interface.json"
+    if not derived.exists():
+        raise FileNotFoundError(f"fixture {name!r}: no {derived} (derived from "
+                                f"fixtures/{name}/{name}.udl by ./asyncabi build)")
+    return derived
+
+
 def fixture_paths(build: pathlib.Path, name: str, variant: str = "plain") -> dict:
     """{"library": .so path, "interface": interface.json path} of fixtures/<name>, in the given
     build variant (lib<library>.so, lib<library>_asan.so, lib<library>_tsan.so)."""
     if variant not in FIXTURE_VARIANTS:
         raise ValueError(f"unknown fixture variant {variant!r}; known: {FIXTURE_VARIANTS}")
-    interface = FIXTURES_SOURCE / name / "interface.json"
-    if not interface.exists():
-        raise FileNotFoundError(f"fixture {name!r} has no {interface}")
+    interface = fixture_interface(build, name)
     library_name = json.loads(interface.read_text())["library"]
     suffix = "" if variant == "plain" else "_" + variant
     candidates = sorted((build / "fixtures").rglob(f"lib{library_name}{suffix}.so"))

@@ -1,6 +1,6 @@
 /* hello: an async function exported from C with UniFFI's async ABI.
  *
- *     async fn say_after(ms: u64, who: String) -> String
+ *     [Async] string say_after(u64 ms, string who);      (hello.udl)
  *
  * The export returns a future handle at once; the poll function arms a timer on the first
  * poll and, once the timer's waker has fired, returns "Hello, <who>!". Any UniFFI binding (and
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "asyncabi/asyncabi.h"
+#include "hello_scaffolding.h" /* generated from hello.udl: the prototypes this file defines */
 
 ASYNCABI_DEFINE_FFI(hello)
 

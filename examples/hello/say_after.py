@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Awaits say_after(), exported from C in hello.c, from Python asyncio.
 
-The binding is runners/python's generic core: it reads interface.json, lowers the arguments,
+The binding is runners/python's generic core: it reads interface.json (derived from hello.udl
+into the build tree by asyncabi-scaffold), lowers the arguments,
 drives the future with the poll/continuation protocol and frees it in a `finally`, exactly as
 a UniFFI-generated Python binding would. Two calls run concurrently on one event loop.
 """
@@ -35,7 +36,8 @@ async def main(library: Library) -> int:
 if __name__ == "__main__":
     if len(sys.argv) != 2:
         sys.exit("usage: say_after.py BUILD_DIR")
-    lib_path = pathlib.Path(sys.argv[1]) / "examples" / "hello" / "libasyncabi_example_hello.so"
+    out = pathlib.Path(sys.argv[1]) / "examples" / "hello"
+    lib_path = out / "libasyncabi_example_hello.so"
     if not lib_path.exists():
         sys.exit(f"say_after.py: {lib_path} is not built (run ./asyncabi build)")
-    sys.exit(asyncio.run(main(Library(str(HERE / "interface.json"), str(lib_path)))))
+    sys.exit(asyncio.run(main(Library(str(out / "interface.json"), str(lib_path)))))

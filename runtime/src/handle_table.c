@@ -12,11 +12,6 @@
 #include "handle_table.h"
 #include "observe_internal.h"
 
-#define AA__MAGIC 0x2Au
-#define AA__INDEX_BITS 28
-#define AA__INDEX_MASK ((1u << AA__INDEX_BITS) - 1)
-#define AA__GEN_BITS 24
-#define AA__GEN_MASK ((1u << AA__GEN_BITS) - 1)
 #define AA__CHUNK_BITS 12
 #define AA__CHUNK_SLOTS (1u << AA__CHUNK_BITS)
 #define AA__DIR_SIZE (1u << (AA__INDEX_BITS - AA__CHUNK_BITS))
@@ -41,6 +36,17 @@ static inline aa__slot *aa__slot_known(uint32_t index)
 {
     return &atomic_load_explicit(&aa__dir[index >> AA__CHUNK_BITS],
                                  memory_order_acquire)[index & (AA__CHUNK_SLOTS - 1)];
+}
+
+/* The slot index and generation a handle names (the layout is in handle_table.h). */
+static inline uint32_t aa__handle_index(uint64_t handle)
+{
+    return (uint32_t)(handle >> AA__INDEX_SHIFT) & AA__INDEX_MASK;
+}
+
+static inline uint32_t aa__handle_gen(uint64_t handle)
+{
+    return (uint32_t)(handle >> AA__GEN_SHIFT) & AA__GEN_MASK;
 }
 
 static inline uint32_t aa__word_gen(uint64_t word)
@@ -130,7 +136,7 @@ uint64_t aa__handle_alloc(aa__kind kind, aa_type type, void *object)
      * creator's hand-over of the handle, the object's initialised fields). */
     atomic_store_explicit(&slot->word, (uint64_t)gen << 32 | AA__SLOT_LIVE, memory_order_release);
     return (uint64_t)AA__MAGIC << 58 | (uint64_t)kind << 56 | (uint64_t)(type & 0xF) << 52 |
-           (uint64_t)gen << AA__INDEX_BITS | index;
+           (uint64_t)gen << AA__GEN_SHIFT | (uint64_t)index << AA__INDEX_SHIFT;
 }
 
 static const char *aa__kind_name(aa__kind kind)
@@ -154,8 +160,13 @@ __attribute__((noinline, cold)) static void aa__handle_reject(uint64_t handle, a
                    "not a %s handle issued by this runtime", aa__kind_name(kind));
         return;
     }
-    uint32_t gen = (uint32_t)(handle >> AA__INDEX_BITS) & AA__GEN_MASK;
-    aa__slot *slot = aa__slot_at((uint32_t)(handle & AA__INDEX_MASK));
+    if (handle & 1) {
+        aa__misuse(aa__bad_handle_code(kind, AA_MISUSE_INVALID_HANDLE), op, handle,
+                   "an odd handle is made by the foreign side, never by this runtime");
+        return;
+    }
+    uint32_t gen = aa__handle_gen(handle);
+    aa__slot *slot = aa__slot_at(aa__handle_index(handle));
     if (slot == NULL || gen == 0) {
         aa__misuse(aa__bad_handle_code(kind, AA_MISUSE_INVALID_HANDLE), op, handle,
                    "no such %s was ever created", aa__kind_name(kind));
@@ -188,11 +199,12 @@ __attribute__((noinline, cold)) static void aa__handle_reject(uint64_t handle, a
 
 aa__slot *aa__handle_enter(uint64_t handle, aa__kind kind, aa_type type, uint32_t bit, aa_op op)
 {
-    uint32_t gen = (uint32_t)(handle >> AA__INDEX_BITS) & AA__GEN_MASK;
+    uint32_t gen = aa__handle_gen(handle);
     aa__slot *slot = NULL;
     if ((handle >> 56) == ((uint64_t)AA__MAGIC << 2 | (uint64_t)kind) && gen != 0 &&
+        !(handle & 1) &&
         (kind != AA__KIND_FUTURE || aa__handle_family(handle) == type)) {
-        slot = aa__slot_at((uint32_t)(handle & AA__INDEX_MASK));
+        slot = aa__slot_at(aa__handle_index(handle));
     }
     if (slot == NULL) {
         aa__handle_reject(handle, kind, type, op);
@@ -261,7 +273,7 @@ void aa__handle_retire(aa__slot *slot, uint64_t handle)
      * state. Every bit is cleared: only the caller was inside, and a free that raced in to
      * set FREE_PENDING was a double free, already reported. */
     atomic_store_explicit(&slot->word, (uint64_t)gen << 32, memory_order_release);
-    aa__free_push((uint32_t)(handle & AA__INDEX_MASK), slot);
+    aa__free_push(aa__handle_index(handle), slot);
 }
 
 bool aa__handle_retire_or_defer(aa__slot *slot, uint64_t handle)
@@ -281,22 +293,22 @@ bool aa__handle_retire_or_defer(aa__slot *slot, uint64_t handle)
 
 aa__slot *aa__handle_slot(uint64_t handle)
 {
-    return aa__slot_known((uint32_t)(handle & AA__INDEX_MASK));
+    return aa__slot_known(aa__handle_index(handle));
 }
 
 void *aa__handle_lookup(uint64_t handle, aa__kind kind)
 {
-    if ((handle >> 58) != AA__MAGIC || ((handle >> 56) & 3) != (uint64_t)kind) {
+    if ((handle >> 58) != AA__MAGIC || ((handle >> 56) & 3) != (uint64_t)kind || (handle & 1)) {
         return NULL;
     }
-    aa__slot *slot = aa__slot_at((uint32_t)(handle & AA__INDEX_MASK));
+    aa__slot *slot = aa__slot_at(aa__handle_index(handle));
     if (slot == NULL) {
         return NULL;
     }
     /* Acquire pairs with alloc's release (the caller's mutex orders it too; this keeps the
      * function correct on its own). */
     uint64_t word = atomic_load_explicit(&slot->word, memory_order_acquire);
-    uint32_t gen = (uint32_t)(handle >> AA__INDEX_BITS) & AA__GEN_MASK;
+    uint32_t gen = aa__handle_gen(handle);
     if (!(word & AA__SLOT_LIVE) || aa__word_gen(word) != gen) {
         return NULL;
     }

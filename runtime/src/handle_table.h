@@ -6,8 +6,10 @@
  *   63..58  magic 0b101010      a value this runtime never issued fails here (and 0 always does)
  *   57..56  kind                rust future, foreign call or timer
  *   55..52  family              the aa_type the handle was created for
- *   51..28  generation          bumped every time the slot is retired
- *   27..0   slot index          into a slab of chunks that never move
+ *   51..28  generation          bumped every time the slot is retired (never 0)
+ *   27..1   slot index          into a slab of chunks that never move
+ *   0       parity, always 0    UniFFI 0.30+: handles the producer issues are even, those the
+ *                               foreign side issues are odd; an odd handle is rejected
  *
  * Each slot holds one atomic word: the generation, LIVE, and the "an ABI call is inside" bits
  * that detect concurrent calls on one handle with a single CAS, without ever blocking.
@@ -27,6 +29,15 @@ typedef enum aa__kind {
     AA__KIND_FOREIGN_CALL = 1, /* its handle is the complete_data given to the binding */
     AA__KIND_TIMER = 2         /* its handle is the timer id */
 } aa__kind;
+
+/* The handle layout above (handle_table.c encodes and decodes it; tests pin it down). */
+#define AA__MAGIC 0x2Au
+#define AA__INDEX_SHIFT 1
+#define AA__INDEX_BITS 27
+#define AA__INDEX_MASK ((1u << AA__INDEX_BITS) - 1)
+#define AA__GEN_SHIFT 28
+#define AA__GEN_BITS 24
+#define AA__GEN_MASK ((1u << AA__GEN_BITS) - 1)
 
 /* Bits of a slot word below the generation (which sits in bits 63..32). */
 enum {

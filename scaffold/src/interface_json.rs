@@ -194,6 +194,9 @@ pub fn interface(input: &Input) -> Result<Value> {
     doc.insert("profile".into(), json!(ci.uniffi_contract_version()));
     doc.insert("contract_version".into(), json!(ci.uniffi_contract_version()));
     doc.insert("uniffi_version".into(), json!(crate::UNIFFI_VERSION));
+    let checksums: Map<String, Value> =
+        ci.iter_checksums().map(|(name, value)| (name, json!(value))).collect();
+    doc.insert("checksums".into(), Value::Object(checksums));
     doc.insert("types".into(), Value::Object(types));
     doc.insert("functions".into(), Value::Array(functions));
     Ok(Value::Object(doc))

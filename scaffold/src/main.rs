@@ -8,7 +8,10 @@
 //! - `<ns>_scaffolding.h`: the prototype of every scaffolding symbol of the namespace, the
 //!   callback-interface vtable structs and the method callback types (`scaffold/README.md`);
 //! - `<ns>_checksums.c`: the checksum functions, returning UniFFI's values;
-//! - `interface.json`: the interface as data, for runners (docs/fixture-interface.md).
+//! - `interface.json`: the interface as data, for runners (docs/fixture-interface.md);
+//! - with `--bindgen-crate DIR`: the folder UniFFI's `uniffi-bindgen generate` needs to work from
+//!   a UDL file alone (`Cargo.toml` naming the crate, `src/<ns>.udl`, `uniffi.toml`, and
+//!   `uniffi-bindgen.toml` whose `[crate-roots]` points at it; docs/bindings-for-c.md).
 //!
 //! The crate name that enters the checksums is the namespace unless the `uniffi.toml` beside
 //! the UDL file sets `[asyncabi] crate_name`; `uniffi-bindgen --crate` must get the same name.
@@ -26,7 +29,7 @@ use uniffi_bindgen::ComponentInterface;
 pub const UNIFFI_VERSION: &str = "0.32.2";
 
 const USAGE: &str = "usage: asyncabi-scaffold FILE.udl [--out-dir DIR] [--library NAME] \
-                     [--library-path PATH] [--print crate-name|namespace]";
+                     [--library-path PATH] [--bindgen-crate DIR] [--print crate-name|namespace]";
 
 /// What the command line asked for.
 struct Options {
@@ -34,6 +37,7 @@ struct Options {
     out_dir: PathBuf,
     library: Option<String>,
     library_path: Option<String>,
+    bindgen_crate: Option<PathBuf>,
     print: Option<String>,
 }
 
@@ -52,6 +56,7 @@ fn parse_args() -> Result<Options> {
     let mut library = None;
     let mut library_path = None;
     let mut print = None;
+    let mut bindgen_crate = None;
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().with_context(|| format!("{name} needs a value"));
         match arg.as_str() {
@@ -62,6 +67,7 @@ fn parse_args() -> Result<Options> {
             "--out-dir" => out_dir = PathBuf::from(value("--out-dir")?),
             "--library" => library = Some(value("--library")?),
             "--library-path" => library_path = Some(value("--library-path")?),
+            "--bindgen-crate" => bindgen_crate = Some(PathBuf::from(value("--bindgen-crate")?)),
             "--print" => {
                 let what = value("--print")?;
                 if what != "crate-name" && what != "namespace" {
@@ -78,7 +84,7 @@ fn parse_args() -> Result<Options> {
         }
     }
     let udl = udl.with_context(|| format!("no UDL file given ({USAGE})"))?;
-    Ok(Options { udl, out_dir, library, library_path, print })
+    Ok(Options { udl, out_dir, library, library_path, bindgen_crate, print })
 }
 
 /// `[asyncabi] crate_name` of the uniffi.toml beside the UDL file, if there is one.
@@ -157,6 +163,39 @@ fn run() -> Result<()> {
     write(&opts.out_dir.join(format!("{ns}_checksums.c")), &c_header::checksums_c(&input, &header_name))?;
     let json = interface_json::interface(&input)?;
     write(&opts.out_dir.join("interface.json"), &(serde_json::to_string_pretty(&json)? + "\n"))?;
+    if let Some(dir) = &opts.bindgen_crate {
+        write_bindgen_crate(&opts.udl, dir, &input)?;
+    }
+    Ok(())
+}
+
+/// The folder `uniffi-bindgen generate DIR/src/<ns>.udl --config DIR/uniffi-bindgen.toml` works
+/// from. UniFFI 0.32.2's generators take the crate name (hashed into every checksum) from the
+/// Cargo.toml two folders above the UDL file, and find uniffi.toml in the crate root, which
+/// without `cargo metadata` only a `[crate-roots]` table names.
+fn write_bindgen_crate(udl: &Path, dir: &Path, input: &Input) -> Result<()> {
+    let ns = input.ci.namespace();
+    let crate_name = input.ci.crate_name();
+    let src = dir.join("src");
+    std::fs::create_dir_all(&src).map_err(|e| anyhow::anyhow!("cannot create {}: {}", src.display(), e))?;
+    let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| anyhow::anyhow!("cannot read {}: {}", p.display(), e));
+    write(&src.join(format!("{ns}.udl")), &read(udl)?)?;
+    let config = udl.with_file_name("uniffi.toml");
+    let config_text = if config.exists() { read(&config)? } else { String::new() };
+    write(&dir.join("uniffi.toml"), &config_text)?;
+    write(
+        &dir.join("Cargo.toml"),
+        &format!(
+            "# Written by asyncabi-scaffold from {}: uniffi-bindgen reads the crate name here.\n\
+             [package]\nname = \"{crate_name}\"\nversion = \"0.0.0\"\n\n[lib]\nname = \"{crate_name}\"\n",
+            input.udl_name
+        ),
+    )?;
+    let root = std::fs::canonicalize(dir).map_err(|e| anyhow::anyhow!("{}: {}", dir.display(), e))?;
+    write(
+        &dir.join("uniffi-bindgen.toml"),
+        &format!("[crate-roots]\n\"{crate_name}\" = {:?}\n", root.display().to_string()),
+    )?;
     Ok(())
 }
 

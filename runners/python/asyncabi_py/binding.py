@@ -29,6 +29,7 @@ import threading
 import weakref
 
 from . import ffi
+from .ffi import CURRENT_CONTRACT_VERSION
 from .codec import Codec, parse_type
 
 INT_RANGES = {f"{sign}{bits}": ((-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if sign == "i"
@@ -126,8 +127,10 @@ class Library:
                 interface = json.load(f)
         self.interface = interface
         self.namespace = interface["namespace"]
-        self.profile = interface.get("profile", "0.29.2")
-        self.legacy_foreign_futures = _version(self.profile) < (0, 29, 2)
+        # The ABI profile is UniFFI's contract version (docs/abi.md section 10): before 30 the
+        # binding fills a UniffiForeignFuture out-parameter of a foreign async call itself.
+        self.profile = int(interface.get("profile", CURRENT_CONTRACT_VERSION))
+        self.legacy_foreign_futures = self.profile < CURRENT_CONTRACT_VERSION
         self.types = interface.get("types", {})
         # Methods and constructors are known as "Object.name"; plain functions by their name.
         self.functions = {_qualified(f): f for f in interface.get("functions", [])}
@@ -147,7 +150,8 @@ class Library:
         self._dropped_callback = ffi.ForeignFutureDroppedCallback(self._on_foreign_dropped)
         self._setup_rustbuffer()
         for name, decl in self.types.items():
-            if decl["kind"] == "callback_interface":
+            # Callback interfaces, and traits either side implements (objects with "init").
+            if decl["kind"] == "callback_interface" or "init" in decl:
                 self._register_vtable(name, decl)
 
     # --- public API --------------------------------------------------------------------------
@@ -234,11 +238,18 @@ class Library:
 
     # Codec hooks: objects and callback interfaces.
     def lower_object(self, type_name, value) -> int:
-        if not isinstance(value, ObjectRef):
-            raise TypeError(f"expected a {type_name} object, got {value!r}")
-        return value.clone_handle()
+        if isinstance(value, ObjectRef):
+            return value.clone_handle()
+        if "init" in self.types.get(type_name, {}):
+            # A Python implementation of a trait either side implements: a new reference with
+            # an odd handle (the producer's handles are even), as UniFFI 0.30+ bindings do.
+            return self.foreign_objects.insert(value)
+        raise TypeError(f"expected a {type_name} object, got {value!r}")
 
     def lift_object(self, type_name, handle: int):
+        if handle & 1 and "init" in self.types.get(type_name, {}):
+            # Our own object coming back: the producer hands over the reference it owned.
+            return self.foreign_objects.remove(handle)
         return ObjectRef(self, type_name, handle)
 
     def lower_callback(self, type_name, value) -> int:
@@ -641,8 +652,3 @@ def _decode_message(payload: bytes) -> str:
     return payload.decode("utf-8", "replace")
 
 
-def _version(text: str):
-    try:
-        return tuple(int(p) for p in text.split(".")[:3])
-    except ValueError:
-        return (0, 29, 2)

@@ -4,6 +4,17 @@ Layouts only: nothing here calls into a library. Every struct must match abi.h b
 """
 import ctypes
 
+# ABI profiles are named by UniFFI's contract version (ffi_<ns>_uniffi_contract_version(); the
+# interface.json `profile` field; docs/abi.md section 10):
+#   25  UniFFI 0.26        RustBuffer lengths are i32, no foreign futures
+#   26  UniFFI 0.27-0.28   object handles are pointers, 13 future families (with `pointer`),
+#   29  UniFFI 0.29        vtables end with uniffi_free and have no clone; a foreign async call
+#                          fills a UniffiForeignFuture out-parameter (this runner's legacy mode)
+#   30  UniFFI 0.30-0.32   u64 handles (producer's even, foreign odd), 12 families, vtables start
+#                          with uniffi_free and uniffi_clone, dropped-callback struct pre-filled
+CONTRACT_VERSIONS = {25: "0.26", 26: "0.27-0.28", 29: "0.29", 30: "0.30-0.32"}
+CURRENT_CONTRACT_VERSION = 30
+
 POLL_READY = 0
 POLL_WAKE = 1  # named MAYBE_READY before 0.29.2
 
