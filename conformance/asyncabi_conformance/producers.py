@@ -46,16 +46,14 @@ def parse(names: list) -> list:
 
 def fixture_paths(build: pathlib.Path, name: str, producer: str, variant: str = "plain") -> dict:
     """{"library", "interface"} of fixture `name` as `producer` builds it. Both producers
-    implement the same interface (fixtures/<name>/interface.json)."""
+    implement the same UDL, so they share its interface.json (locate.fixture_interface)."""
     if producer == "c":
         return locate.fixture_paths(build, name, variant)
     if producer == "rust":
         if variant != "plain":
             raise ProducerMissing(f"the rust producer has no {variant} build of {name!r} "
                                   "(sanitizer variants exist for the C producer only)")
-        interface = locate.FIXTURES_SOURCE / name / "interface.json"
-        if not interface.exists():
-            raise FileNotFoundError(f"fixture {name!r} has no {interface}")
+        interface = locate.fixture_interface(build, name)
         library = json.loads(interface.read_text())["library"]
         folder = build / "producers" / "rust" / name
         candidates = sorted(folder.glob("lib*.so")) if folder.is_dir() else []

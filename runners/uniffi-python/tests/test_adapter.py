@@ -85,11 +85,14 @@ def test_missing_bindings_get_an_error_answer_not_a_result(tmp_path, build_dir):
 def test_generate_reports_a_udl_the_generator_rejects_in_one_line(tmp_path):
     bindgen = os.environ.get("ASYNCABI_UNIFFI_BINDGEN")
     assert bindgen and os.path.exists(bindgen), "ASYNCABI_UNIFFI_BINDGEN is not set (ctest sets it)"
-    udl = tmp_path / "bad" / "bad.udl"
-    udl.parent.mkdir()
-    udl.write_text("namespace bad {};\ninterface Thing {\n  [Async] constructor();\n};\n")
+    crate = tmp_path / "crate"
+    (crate / "src").mkdir(parents=True)
+    (crate / "Cargo.toml").write_text('[package]\nname = "bad"\nversion = "0.0.0"\n')
+    (crate / "src" / "bad.udl").write_text(
+        "namespace bad {};\ninterface Thing {\n  [Async] constructor();\n};\n")
     proc = subprocess.run([sys.executable, str(ADAPTER / "generate.py"), "--bindgen", bindgen,
-                           "--udl", str(udl), "--fixture", "bad", "--out", str(tmp_path / "o")],
+                           "--bindgen-crate", str(crate), "--fixture", "bad",
+                           "--out", str(tmp_path / "o")],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr

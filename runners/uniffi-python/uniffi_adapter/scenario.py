@@ -41,7 +41,7 @@ def to_json(value):
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if hasattr(value, "_uniffi_clone_handle"):
-        return {"$object": type(value).__name__}
+        return {"$object": object_type_name(value)}
     if isinstance(value, (bytes, bytearray)):
         return {"$bytes": bytes(value).hex()}
     if isinstance(value, dict):
@@ -55,6 +55,16 @@ def to_json(value):
     if hasattr(value, "__dict__"):  # a generated record
         return {k: to_json(v) for k, v in vars(value).items()}
     return repr(value)
+
+
+def object_type_name(value) -> str:
+    """The interface a producer object implements: its class, or for a trait either side may
+    implement (`[Trait, WithForeign]`) the trait its generated `<Name>Impl` class extends."""
+    cls = type(value)
+    name = cls.__name__
+    if name.endswith("Impl") and len(cls.__mro__) > 1 and cls.__mro__[1].__name__ == name[:-4]:
+        return name[:-4]
+    return name
 
 
 def _resolve(template, named, this=None):
@@ -373,9 +383,15 @@ class ScenarioRun:
 
     async def step_implement(self, step):
         fixture = step.get("fixture", self.default_fixture)
+        gen = self.generated[fixture]
         decl = self.interfaces[fixture]["types"][step["interface"]]
-        self.vars[step["save"]] = ForeignObject(self, self.generated[fixture], decl,
-                                                step["methods"])
+        cls = ForeignObject
+        base = getattr(gen.module, step["interface"], None)
+        if isinstance(base, type) and not getattr(base, "_is_protocol", False):
+            # A trait either side may implement: the generated code accepts subclasses of its
+            # base class only, as a user's implementation would be.
+            cls = type(f"{step['interface']}ForeignImpl", (ForeignObject, base), {})
+        self.vars[step["save"]] = cls(self, gen, decl, step["methods"])
         return {"value": None}
 
     async def step_drop(self, step):
