@@ -5,7 +5,8 @@
 
 For every (scenario, producer) run of the backend in the results: a scenario findings.json
 lists as failing must have failed with at least its symptoms (a monitor's symptom only counts
-where the producer has a monitor: its report is not null); one it lists as unsupported must be
+where the producer has a monitor: its report is not null; a finding with "visible_with" only
+against those producers, elsewhere the scenario must pass); one it lists as unsupported must be
 unsupported; every other scenario must have passed. Prints one line per difference and exits 1
 if there is any: a finding that goes away is news too (update findings.json and
 docs/findings.md). A run with no results for the backend fails.
@@ -21,8 +22,8 @@ HERE = pathlib.Path(__file__).resolve().parent
 def differences(results: dict, expected: dict) -> list:
     backend = expected["backend"]
     monitor_only = set(expected.get("monitor_symptoms", []))
-    runs = [r for r in results.get("results", []) if r.get("backend") == backend
-            and not r.get("mutant")]
+    runs = [r for r in results.get("results", []) if not r.get("mutant") and (
+        r.get("backend") == backend or r.get("backend") == f"{backend}@{r.get('producer')}")]
     if not runs:
         return [f"no runs of {backend} in the results"]
     problems = []
@@ -42,10 +43,12 @@ def differences(results: dict, expected: dict) -> list:
             continue
         has_monitor = any(report is not None for report in (run.get("monitor") or {}).values())
         want = {s for s in known["symptoms"] if has_monitor or s not in monitor_only}
-        if not want:  # nothing this producer can see: the scenario's own steps must pass
+        visible = run.get("producer", "c") in known.get("visible_with", [run.get("producer", "c")])
+        if not want or not visible:  # nothing this producer can see: the steps must pass
             if status != "passed":
                 problems.append(f"{where}: {status} {sorted(symptoms)}, expected to pass "
-                                f"(finding {known['finding']} needs a monitor)")
+                                f"(finding {known['finding']} is visible only with "
+                                f"{known.get('visible_with') or 'a monitor'})")
             continue
         if status != "failed" or not want <= symptoms:
             problems.append(f"{where}: {status} {sorted(symptoms)}, expected to fail with "
@@ -68,7 +71,8 @@ def main(argv=None) -> int:
     problems = differences(results, expected)
     for line in problems:
         print(f"check_matrix: {line}")
-    runs = sum(1 for r in results.get("results", []) if r.get("backend") == expected["backend"])
+    runs = sum(1 for r in results.get("results", []) if r.get("backend", "").split("@")[0]
+               == expected["backend"] and not r.get("mutant"))
     print(f"check_matrix: {expected['backend']}: {runs} runs, "
           f"{len(problems)} difference(s) from findings.json")
     return 1 if problems else 0

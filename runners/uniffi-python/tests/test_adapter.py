@@ -131,6 +131,17 @@ def test_check_matrix_reports_every_difference(results, needle):
     assert any(needle in p for p in problems), problems
 
 
+def test_a_finding_visible_with_one_producer_must_pass_with_the_others():
+    expected = dict(EXPECTED, failing={"f2": {"finding": "F2", "symptoms": ["outcome"],
+                                              "visible_with": ["c"]}})
+    c_run = dict(record("f2", "failed", ["outcome"]), producer="c")
+    rust_ok = dict(record("f2", "passed", backend="b@rust"), producer="rust")
+    assert check_matrix.differences({"results": [c_run, rust_ok]}, expected) == []
+    rust_bad = dict(record("f2", "failed", ["outcome"], backend="b@rust"), producer="rust")
+    problems = check_matrix.differences({"results": [c_run, rust_bad]}, expected)
+    assert any("producer rust" in p and "visible only with ['c']" in p for p in problems)
+
+
 def test_a_monitor_finding_is_not_expected_from_a_producer_without_a_monitor():
     ok = {"results": [record("f1", "passed", monitor=False)]}
     assert check_matrix.differences(ok, EXPECTED) == []
