@@ -55,11 +55,11 @@ def fixture_paths(build: pathlib.Path, name: str, producer: str, variant: str = 
                                   "(sanitizer variants exist for the C producer only)")
         interface = locate.fixture_interface(build, name)
         library = json.loads(interface.read_text())["library"]
-        folder = build / "producers" / "rust" / name
-        candidates = sorted(folder.glob("lib*.so")) if folder.is_dir() else []
-        if len(candidates) != 1:
+        # producers/rust/README.md: the C library's file name, in <build>/producers/rust/.
+        path = build / "producers" / "rust" / f"lib{library}.so"
+        if not path.exists():
             raise ProducerMissing(
-                f"the rust producer of {name!r} is not built: expected one lib*.so in {folder}, "
-                f"found {len(candidates)} (build producers/rust; interface {library})")
-        return {"library": str(candidates[0]), "interface": str(interface)}
+                f"the rust producer of {name!r} is not built: no {path} (cmake --build "
+                f"{build} --target asyncabi_rust_producers)")
+        return {"library": str(path), "interface": str(interface)}
     raise ValueError(f"unknown producer {producer!r}")

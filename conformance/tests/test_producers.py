@@ -47,9 +47,11 @@ def test_a_producer_that_is_not_built_fails_every_run_of_its_lane(fake_env, tmp_
 
 def test_a_built_rust_producer_is_driven_like_the_c_one(fake_env, tmp_path):
     env, build = fake_env
-    folder = build / "producers" / "rust" / "futures"
+    folder = build / "producers" / "rust"
     folder.mkdir(parents=True)
-    (folder / "libfutures_rust.so").write_bytes(b"")
+    library = json.loads((CONFORMANCE / "tests" / "fake" / "fixtures" / "futures" /
+                          "interface.json").read_text())["library"]
+    (folder / f"lib{library}.so").write_bytes(b"")
     proc, data = run(env, build, tmp_path, "--producer", "rust")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert {r["backend"] for r in data["results"]} == {"fake@rust"}
