@@ -84,9 +84,9 @@ OPTIONS = [
     (("--producer",), dict(action="append", default=[],
                            help="producer(s) the backends drive: c (the C fixtures, with the "
                                 "protocol monitor) and/or rust (UniFFI's Rust scaffolding), "
-                                "comma list or repeated (default c; conform: $ASYNCABI_PRODUCERS or "
-                                "c,rust); a lane "
-                                "other than c is named BACKEND@PRODUCER")),
+                                "comma list or repeated (default c; conform: "
+                                "$ASYNCABI_PRODUCERS or c,rust); a lane other than c is named "
+                                "BACKEND@PRODUCER")),
     (("--mutants",), dict(default=None,
                           help="also run the backends' mutants: all, none or a comma list of "
                                "names (default none; conform: all for a full run)")),
