@@ -14,6 +14,7 @@ mutation score, and whether the session was interrupted.
 Other arguments (-k EXPR, -x, ...) go to pytest as they are.
 """
 import argparse
+import os
 import pathlib
 import signal
 import sys
@@ -106,6 +107,8 @@ def main(argv=None) -> int:
         # (a shard is not a filter: its plan is the whole run's, so that shards merge)
         filtered = args.scenario or any("~" in b for b in args.backend)
         forwarded += ["--mutants", "none" if filtered else "all"]
+    if not args.producer:  # the matrix: every backend against both producers
+        forwarded += ["--producer", os.environ.get("ASYNCABI_PRODUCERS") or "c,rust"]
     import pytest
     start = time.monotonic()
     start_wall = time.time() - 1  # file times have coarse resolution on some file systems

@@ -10,6 +10,13 @@ Rows (each measured in this run, best of --rounds):
                                                     call_soon_threadsafe + complete + free
   10 000 concurrent sleep(0) / asyncio.sleep(0)     gathered on one loop: throughput
   full Python conformance run                       ./asyncabi conform wall time
+and, side by side, UniFFI's generated Python (runners/uniffi-python) against the reference
+ctypes binding (runners/python) on the same library, as ratios (generated / reference):
+  always_ready                                      ready on the first poll
+  say_after_with_tokio(0, ..)                       woken from a producer thread the fixture owns
+  10 000 concurrent sleep(0)                        gathered on one loop
+Rounds alternate between the two bindings and each row keeps its best round, so drift in the
+machine's load hits both alike.
 The fixture's protocol monitor stays on (it records every event), so the C side is slower
 than a production producer would be; the baseline rows have no such cost.
 """
@@ -24,9 +31,11 @@ import time
 SOURCE = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(SOURCE / "runners" / "python"))
 sys.path.insert(0, str(SOURCE / "conformance"))
+sys.path.insert(0, str(SOURCE / "runners" / "uniffi-python"))
 
 from asyncabi_conformance import locate  # noqa: E402
 from asyncabi_py.binding import Library  # noqa: E402
+from uniffi_adapter.bindings import BindingsMissing, Generated  # noqa: E402
 
 
 def best(rounds, fn):
@@ -65,6 +74,8 @@ def main() -> int:
     parser.add_argument("--awaits", type=int, default=20000)
     parser.add_argument("--concurrent", type=int, default=10000)
     parser.add_argument("--no-conform", action="store_true", help="skip the conformance run")
+    parser.add_argument("--uniffi-bindings", default=None,
+                        help="generated bindings (default: BUILD/runners/uniffi-python/bindings)")
     args = parser.parse_args()
     build = pathlib.Path(args.build_dir).resolve()
     try:
@@ -101,12 +112,21 @@ def main() -> int:
                  f"{c_base * 1e3:.1f} ms  ({m / c_base:,.0f} awaits/s)", "1.0x"))
     rows.append((f"{m:,} concurrent sleep(0) through the C ABI",
                  f"{c_ffi * 1e3:.1f} ms  ({m / c_ffi:,.0f} awaits/s)", f"{c_ffi / c_base:.1f}x"))
+    try:
+        generated = Generated(pathlib.Path(args.uniffi_bindings or
+                                           build / "runners" / "uniffi-python" / "bindings"),
+                              "futures", paths["library"])
+    except (BindingsMissing, OSError, AttributeError) as exc:
+        print(f"python_await: UniFFI's generated bindings cannot be loaded: {exc}",
+              file=sys.stderr)
+        return 2
+    side = side_by_side(args, lib, generated.module, fresh)
     if reset:
         reset()
     if not args.no_conform:
         start = time.perf_counter()
         proc = subprocess.run([sys.executable, str(SOURCE / "conformance" / "conform.py"),
-                               "--build-dir", str(build), "--backend", "python",
+                               "--build-dir", str(build), "--backend", "python", "--producer", "c",
                                "--mutants", "none", "--json", str(build / "bench-conform.json"),
                                "--html", str(build / "bench-conform.html"),
                                "--junit", str(build / "bench-conform.xml")],
@@ -122,7 +142,43 @@ def main() -> int:
     print(f"{'-' * width}  {'-' * vwidth}  -----------")
     for name, value, ratio in rows:
         print(f"{name:<{width}}  {value:<{vwidth}}  {ratio}")
+    print()
+    print("UniFFI 0.32.2 generated Python vs the reference binding (same library, same loop)")
+    cols = ("measurement", "reference", "uniffi-python", "ratio")
+    table = [cols] + side
+    widths = [max(len(r[i]) for r in table) for i in range(4)]
+    for i, row in enumerate(table):
+        print("  ".join(f"{c:<{w}}" for c, w in zip(row, widths)))
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
     return 0
+
+
+def side_by_side(args, lib, module, fresh) -> list:
+    """Rows (name, reference, uniffi-python, ratio) measured with alternating rounds."""
+    n, m = args.awaits, args.concurrent
+    woken = max(200, n // 20)
+    cases = [
+        ("always_ready", "µs/await", 1e6 / (n // 4),
+         lambda: per_await(n // 4, lambda: lib.call_async("always_ready")) * (n // 4),
+         lambda: per_await(n // 4, module.always_ready) * (n // 4)),
+        ("woken from a producer thread (say_after_with_tokio(0))", "µs/await", 1e6 / woken,
+         lambda: per_await(woken, lambda: lib.call_async("say_after_with_tokio", [0, "x"]))
+         * woken,
+         lambda: per_await(woken, lambda: module.say_after_with_tokio(0, "x")) * woken),
+        (f"{m:,} concurrent sleep(0)", "ms", 1e3,
+         lambda: concurrent(m, lambda: lib.call_async("sleep", [0])),
+         lambda: concurrent(m, lambda: module.sleep(0))),
+    ]
+    rows = []
+    for name, unit, scale, reference, generated in cases:
+        ref_best = gen_best = float("inf")
+        for _ in range(args.rounds):
+            ref_best = min(ref_best, fresh(reference)())
+            gen_best = min(gen_best, fresh(generated)())
+        rows.append((name, f"{ref_best * scale:.2f} {unit}", f"{gen_best * scale:.2f} {unit}",
+                     f"{gen_best / ref_best:.2f}x"))
+    return rows
 
 
 if __name__ == "__main__":

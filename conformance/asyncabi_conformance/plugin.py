@@ -25,7 +25,7 @@ import traceback
 
 import pytest
 
-from . import judge, locate, records, report, scenarios
+from . import judge, locate, producers, records, report, scenarios
 from .records import Failure, RunRecord
 from .runner_process import RunnerError, RunnerProcess
 
@@ -81,6 +81,12 @@ OPTIONS = [
                           help="backend(s) to certify, by name in conformance/backends.json "
                                "(comma-separated or repeated; default python); NAME~MUTANT runs "
                                "one mutant")),
+    (("--producer",), dict(action="append", default=[],
+                           help="producer(s) the backends drive: c (the C fixtures, with the "
+                                "protocol monitor) and/or rust (UniFFI's Rust scaffolding), "
+                                "comma list or repeated (default c; conform: "
+                                "$ASYNCABI_PRODUCERS or c,rust); a lane other than c is named "
+                                "BACKEND@PRODUCER")),
     (("--mutants",), dict(default=None,
                           help="also run the backends' mutants: all, none or a comma list of "
                                "names (default none; conform: all for a full run)")),
@@ -165,6 +171,7 @@ class Harness:
                                     f"{sorted(k for k in registry if '~' not in k)}")
         self.backends = {n: registry[n] for n in names}
         self._add_mutants(registry, names, config.getoption("--mutants") or "none")
+        self._add_producers(_split(config.getoption("--producer")))
         seeds = [int(s) for s in _split(config.getoption("--seed"))]
         count = config.getoption("--seeds")
         if seeds and count:
@@ -229,6 +236,22 @@ class Harness:
                     wanted == "all" or mutant["name"] in chosen) and key not in self.backends:
                 self.backends[key] = spec
 
+    def _add_producers(self, wanted):
+        """One lane per backend x producer (producers.py); mutants drive the C producer only."""
+        try:
+            self.producers = producers.parse(wanted)
+        except ValueError as exc:
+            raise pytest.UsageError(f"--producer: {exc}") from None
+        lanes = {}
+        for name, spec in self.backends.items():
+            for producer in self.producers:
+                if spec.get("mutant") and producer != producers.DEFAULT:
+                    continue
+                key = producers.lane(name, producer)
+                lanes[key] = dict(spec, name=key, producer=producer,
+                                  lane_of=spec.get("name", name))
+        self.backends = lanes
+
     # --- runners -----------------------------------------------------------------------------
     def runner(self, backend) -> RunnerProcess:
         if backend not in self.runners:
@@ -242,11 +265,11 @@ class Harness:
             self.runners[backend].trace_path = trace
         return self.runners[backend]
 
-    def fixture(self, name):
-        if name not in self._fixtures:
-            self._fixtures[name] = locate.fixture_paths(self.build, name,
-                                                        self.fixture_variant)
-        return self._fixtures[name]
+    def fixture(self, name, producer=producers.DEFAULT):
+        if (name, producer) not in self._fixtures:
+            self._fixtures[(name, producer)] = producers.fixture_paths(
+                self.build, name, producer, self.fixture_variant)
+        return self._fixtures[(name, producer)]
 
     def close(self):
         for runner in self.runners.values():
@@ -264,9 +287,12 @@ class Harness:
             id=item.nodeid, scenario=scenario["id"], title=scenario["title"],
             backend=backend, base=spec.get("base", backend),
             mutant=(spec.get("mutant") or {}).get("name"), seed=item.seed,
+            producer=spec.get("producer", producers.DEFAULT),
             repetition=item.repetition, time_scale=time_scale,
             capabilities=list(scenario["capabilities"]),
-            reproduce=self.reproduce_command(scenario["id"], backend, item.seed, time_scale),
+            reproduce=self.reproduce_command(scenario["id"], spec.get("lane_of", backend),
+                                             item.seed, time_scale,
+                                             spec.get("producer", producers.DEFAULT)),
             reason="the session ended before this run")
 
     # --- one scenario ------------------------------------------------------------------------
@@ -296,10 +322,18 @@ class Harness:
             record.missing_capabilities = missing
             record.reason = f"{backend} does not declare {', '.join(missing)}"
             return record
+        why = producers.limit(record.producer, scenario["id"])
+        if why:  # the producer cannot show it, whatever the backend does
+            record.status = records.UNSUPPORTED
+            record.reason = f"the {record.producer} producer cannot meet it: {why}"
+            return record
         mark = runner.stderr_mark()
         trace_at = _size(runner.trace_path)
         try:
-            fixtures = {n: self.fixture(n) for n in scenario["fixtures"]}
+            fixtures = {n: self.fixture(n, record.producer) for n in scenario["fixtures"]}
+        except producers.ProducerMissing as exc:
+            record.fail([Failure("runner", str(exc), code="producer-missing")])
+            return record
         except FileNotFoundError as exc:
             record.fail([Failure("runner", str(exc), code="fixture-missing")])
             return record
@@ -354,8 +388,9 @@ class Harness:
             record.trace = _trace_slice(runner.trace_path, trace_at)
         return record
 
-    def reproduce_command(self, scenario_id, backend, seed, time_scale):
-        options = ""
+    def reproduce_command(self, scenario_id, backend, seed, time_scale,
+                          producer=producers.DEFAULT):
+        options = f" --producer {producer}"
         if self.fixture_variant != "plain":
             options += f" --fixture-variant {self.fixture_variant}"
         if self.user_slowdown != 1.0:
@@ -363,7 +398,8 @@ class Harness:
         json_path = self.outputs.get("json")
         if json_path:  # beside the report it came from, never over it
             slug = "".join(ch if ch.isalnum() or ch in "-_" else "-"
-                           for ch in f"{scenario_id}-{backend}-seed{seed}")
+                           for ch in f"{scenario_id}-{producers.lane(backend, producer)}"
+                                     f"-seed{seed}")
             options += f" --out {pathlib.Path(json_path).resolve().parent / 'reproduce' / slug}"
         return (f"./asyncabi conform --backend {backend} --scenario {scenario_id} "
                 f"--seed {seed} --time-scale {time_scale:g}{options}")
@@ -378,6 +414,7 @@ class Harness:
             backends={n: {"hello": self.hellos.get(n),
                           "description": s.get("description", ""),
                           "mutant": s.get("mutant"),
+                          "producer": s.get("producer", producers.DEFAULT),
                           "restarts": self.runners[n].restarts if n in self.runners else []}
                       for n, s in self.backends.items()},
             scenarios=self.scenario_index, results=self.results,

@@ -67,6 +67,7 @@ class RunRecord:
     time_scale: float
     capabilities: list
     reproduce: str
+    producer: str = "c"  # the producer library the backend drove (producers.py)
     status: str = NOT_RUN
     reason: str = ""  # why it is not run / skipped / unsupported
     failures: list = field(default_factory=list)  # [Failure]

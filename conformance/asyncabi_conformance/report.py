@@ -84,6 +84,10 @@ def summary_lines(data) -> list:
         lines.append(f"conform: {backend}: level {records.level_name(levels)}" + "".join(
             f"; {lv.name} not certified ({lv.why})" for lv in levels
             if lv.declared and not lv.certified))
+    for backend, diffs in producer_disagreements(data).items():
+        lines.append(f"conform: {backend}: the producers disagree on {len(diffs)} scenario(s): "
+                     + "; ".join(f"{sid} ({', '.join(f'{p} {v}' for p, v in verdicts.items())})"
+                                 for sid, verdicts in diffs.items()))
     rows = data.mutant_rows()
     if rows:
         mutation = records.mutation_summary(rows)
@@ -107,6 +111,28 @@ def summary_lines(data) -> list:
                 "  (expected " + ", ".join(m.expected) + ")"
             lines.append(f"  {m.mutant:<28} {verdict}{flag}")
     return lines
+
+
+def producer_disagreements(data) -> dict:
+    """{backend: {scenario: {producer: verdict}}} for the scenarios whose verdict (status, and
+    the symptoms of a failure) differs between the producers a backend drove in this run."""
+    verdicts = {}
+    for r in data.results:
+        if r.mutant or r.status == NOT_RUN:
+            continue
+        producer = getattr(r, "producer", "c")
+        suffix = "" if producer == "c" else "@" + producer
+        backend = r.backend[:-len(suffix)] if suffix and r.backend.endswith(suffix) else r.backend
+        verdict = r.status + (f" {','.join(r.symptoms)}" if r.status == FAILED else "")
+        cell = verdicts.setdefault(backend, {}).setdefault(r.scenario, {})
+        cell.setdefault(producer, set()).add(verdict)
+    out = {}
+    for backend, per_scenario in verdicts.items():
+        for sid, per_producer in sorted(per_scenario.items()):
+            if len(per_producer) > 1 and len({frozenset(v) for v in per_producer.values()}) > 1:
+                out.setdefault(backend, {})[sid] = {p: " / ".join(sorted(v))
+                                                    for p, v in per_producer.items()}
+    return out
 
 
 # --- HTML ------------------------------------------------------------------------------------
@@ -149,7 +175,7 @@ def render_html(data: ResultsFile) -> str:
     out.append("<h2>Backends and levels</h2><p class='muted'>A level is certified only when "
                "every scenario it needs passed on every seed of this run; unsupported runs "
                "count neither way (docs/certify-a-backend.md).</p><table id='capabilities'>"
-               "<tr><th>backend</th><th>version</th><th>implementation</th>"
+               "<tr><th>backend</th><th>producer</th><th>version</th><th>implementation</th>"
                + "".join(f"<th>{e(name)}</th>" for name in records.LEVELS)
                + "<th>level earned</th><th>restarts</th></tr>")
     for b in real:
@@ -167,7 +193,9 @@ def render_html(data: ResultsFile) -> str:
                 cells.append(f"<td class='{cls}' data-level='{e(lv.name)}'>not certified · "
                              f"{e(lv.why)} · {lv.passed}/{lv.needed} runs pass</td>")
         restarts = data.backends[b].get("restarts") or []
-        out.append(f"<tr><td>{e(b)}</td><td>{e(str(hello.get('version', '?')))}</td>"
+        out.append(f"<tr><td>{e(b)}</td>"
+                   f"<td>{e(str(data.backends[b].get('producer', 'c')))}</td>"
+                   f"<td>{e(str(hello.get('version', '?')))}</td>"
                    f"<td>{e(str(hello.get('implementation', '')))}</td>{''.join(cells)}"
                    f"<td class='level'>{e(records.level_name(levels))}</td>"
                    f"<td title='{e('; '.join(restarts))}'>{len(restarts)}</td></tr>")

@@ -22,5 +22,6 @@ def fake_env(tmp_path):
     (build / "fixtures" / "libfake.so").write_bytes(b"")
     env = dict(os.environ, ASYNCABI_CONFORM_BACKENDS=str(FAKE / "backends.json"),
                ASYNCABI_CONFORM_SCENARIOS=str(FAKE / "scenarios"),
-               ASYNCABI_FIXTURES_SOURCE=str(FAKE / "fixtures"))
+               ASYNCABI_FIXTURES_SOURCE=str(FAKE / "fixtures"),
+               ASYNCABI_PRODUCERS="c")  # the fake fixtures have no Rust producer
     return env, build

@@ -71,4 +71,4 @@ def test_every_called_function_exists(fixture):
 
 def test_every_capability_is_exercised():
     used = {c for s in ALL for c in s["capabilities"]}
-    assert used == {"cancellation", "foreign_async", "threads"}
+    assert used == {"cancellation", "foreign_async", "threads", "async_primary_constructor"}

@@ -17,7 +17,7 @@ from .binding import Library
 from .scenario import ScenarioRun
 
 PROTOCOL_VERSION = 1
-CAPABILITIES = ["cancellation", "foreign_async", "threads"]
+CAPABILITIES = ["cancellation", "foreign_async", "threads", "async_primary_constructor"]
 REPO = pathlib.Path(__file__).resolve().parents[3]
 
 

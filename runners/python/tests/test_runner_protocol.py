@@ -31,7 +31,8 @@ def test_hello_declares_name_version_and_capabilities():
     assert proc.returncode == 0
     hello = messages[0]["hello"]
     assert hello["protocol"] == 1 and hello["name"] == "python-asyncio"
-    assert set(hello["capabilities"]) == {"cancellation", "foreign_async", "threads"}
+    assert set(hello["capabilities"]) == {"cancellation", "foreign_async", "threads",
+                                         "async_primary_constructor"}
 
 
 def test_run_reports_values_errors_and_timings(producer_path):
