@@ -162,13 +162,11 @@ aa__slot *aa__handle_enter_slow(uint64_t handle, aa__kind kind, aa_type type, ui
                                 aa_op op);
 bool aa__handle_exit_slow(aa__slot *slot, uint32_t bit);
 
-/* Validates `handle` for `op` and sets `bit` (BUSY or CANCELLING) in its slot. On success
- * returns the slot; its value is the object and stays valid until aa__handle_exit. On failure
- * reports the misuse and returns NULL. The family is checked for futures only: a foreign
- * call's id is data, checked against the call's own family by its completion. A free
- * conflicts with BUSY and CANCELLING, poll and complete with BUSY, cancel with CANCELLING. */
-static inline aa__slot *aa__handle_enter(uint64_t handle, aa__kind kind, aa_type type,
-                                         uint32_t bit, aa_op op)
+/* The inline half of aa__handle_enter: the slot with `bit` set when the common case applies,
+ * else NULL with nothing reported and nothing changed (the caller then takes the full path,
+ * which re-checks from scratch). */
+static inline aa__slot *aa__handle_try_enter(uint64_t handle, aa__kind kind, aa_type type,
+                                             uint32_t bit, aa_op op)
 {
     /* Magic, kind and (futures) family in one compare; all constants once inlined. */
     bool top_ok = kind == AA__KIND_FUTURE
@@ -200,7 +198,64 @@ static inline aa__slot *aa__handle_enter(uint64_t handle, aa__kind kind, aa_type
             }
         }
     }
+    return NULL;
+}
+
+/* Validates `handle` for `op` and sets `bit` (BUSY or CANCELLING) in its slot. On success
+ * returns the slot; its value is the object and stays valid until aa__handle_exit. On failure
+ * reports the misuse and returns NULL. The family is checked for futures only: a foreign
+ * call's id is data, checked against the call's own family by its completion. A free
+ * conflicts with BUSY and CANCELLING, poll and complete with BUSY, cancel with CANCELLING. */
+static inline aa__slot *aa__handle_enter(uint64_t handle, aa__kind kind, aa_type type,
+                                         uint32_t bit, aa_op op)
+{
+    aa__slot *slot = aa__handle_try_enter(handle, kind, type, bit, op);
+    if (__builtin_expect(slot != NULL, 1)) {
+        return slot;
+    }
     return aa__handle_enter_slow(handle, kind, type, bit, op);
+}
+
+/* The word of a slot retired from `word`: the next generation (never 0), every flag clear,
+ * kind and family kept until the next alloc rewrites them (only the generation matters to a
+ * stale handle). */
+static inline uint64_t aa__word_retired(uint64_t word)
+{
+    uint64_t gen =
+        (word + ((uint64_t)1 << AA__GEN_SHIFT)) & ((uint64_t)AA__GEN_MASK << AA__GEN_SHIFT);
+    if (gen == 0) {
+        gen = (uint64_t)1 << AA__GEN_SHIFT; /* generation 0 is never issued */
+    }
+    return (word & ((uint64_t)0xFFF << 52)) | gen;
+}
+
+/* A future's free in one step, for the common case: when `handle` is a live future of `type`
+ * and no call is inside (no BUSY, CANCELLING or FREE_PENDING), one CAS checks that and
+ * retires the slot, so the handle is stale from then on and the caller owns the object
+ * outright (no call can enter any more, none was inside). Else NULL with nothing reported and
+ * nothing changed: the caller takes the full path (aa__handle_enter), which classifies a bad
+ * handle and defers a free that meets a call inside, exactly as before. */
+static inline aa__slot *aa__handle_try_retire_future(uint64_t handle, aa_type type)
+{
+    if (__builtin_expect((handle >> 52) == ((uint64_t)AA__MAGIC << 6 | (uint64_t)(type & 0xF)),
+                         1)) {
+        uint32_t index = (uint32_t)(handle >> AA__INDEX_SHIFT) & AA__INDEX_MASK;
+        aa__slot *chunk =
+            atomic_load_explicit(&aa__dir[index >> AA__CHUNK_BITS], memory_order_acquire);
+        if (__builtin_expect(chunk != NULL, 1)) {
+            aa__slot *slot = &chunk[index & (AA__CHUNK_SLOTS - 1)];
+            uint64_t word = (handle & (AA__KEY_MASK | 1)) | AA__SLOT_LIVE;
+            /* acq_rel: acquire sees what the previous call did to the object (its exit
+             * released it); release orders our last reads before the handle goes stale. */
+            if (__builtin_expect(atomic_compare_exchange_strong_explicit(
+                                     &slot->word, &word, aa__word_retired(word),
+                                     memory_order_acq_rel, memory_order_relaxed),
+                                 1)) {
+                return slot;
+            }
+        }
+    }
+    return NULL;
 }
 
 /* Clears `bit`. Returns true when a free that arrived meanwhile is now the caller's to run:
@@ -226,22 +281,15 @@ void aa__handle_retire(aa__slot *slot, uint64_t handle);
 static inline void aa__handle_retire_keep(aa__slot *slot)
 {
     uint64_t word = atomic_load_explicit(&slot->word, memory_order_relaxed);
-    uint64_t gen =
-        (word + ((uint64_t)1 << AA__GEN_SHIFT)) & ((uint64_t)AA__GEN_MASK << AA__GEN_SHIFT);
-    if (gen == 0) {
-        gen = (uint64_t)1 << AA__GEN_SHIFT; /* generation 0 is never issued */
-    }
     /* Release: a call that later finds this generation retired also sees the object's last
      * state. Every flag is cleared: only the caller was inside, and a free that raced in to
-     * set FREE_PENDING was a double free, already reported. The key keeps its kind and family
-     * until the next alloc rewrites them; only the generation matters to a stale handle. */
-    atomic_store_explicit(&slot->word, (word & ((uint64_t)0xFFF << 52)) | gen,
-                          memory_order_release);
+     * set FREE_PENDING was a double free, already reported. */
+    atomic_store_explicit(&slot->word, aa__word_retired(word), memory_order_release);
 }
-static inline void aa__handle_recycle(uint64_t handle)
+/* Returns a retired slot (whose payload is no longer used) to this thread's cache or the
+ * shared free list. */
+static inline void aa__handle_recycle_slot(uint32_t index, aa__slot *slot)
 {
-    uint32_t index = aa__handle_index_of(handle);
-    aa__slot *slot = aa__slot_known(index);
     if (__builtin_expect(aa__cache.count < AA__CACHE_MAX && aa__cache.registered, 1)) {
         atomic_store_explicit(&slot->value, (uintptr_t)aa__cache.head, memory_order_relaxed);
         aa__cache.head = index + 1;
@@ -249,6 +297,11 @@ static inline void aa__handle_recycle(uint64_t handle)
         return;
     }
     aa__slot_release_slow(index, slot);
+}
+static inline void aa__handle_recycle(uint64_t handle)
+{
+    uint32_t index = aa__handle_index_of(handle);
+    aa__handle_recycle_slot(index, aa__slot_known(index));
 }
 
 /* Retires the slot unless a call holds BUSY, in which case that call's exit is told to
