@@ -42,14 +42,16 @@ static inline const char *aa__trace_name(const aa_future *core)
 }
 
 /* Creates a core and publishes its handle (0 when out of memory); `result` may be NULL. */
-static inline uint64_t aa__core_create(aa_type type, const aa_future_vtable *vtable, void *state,
-                                       uint8_t flags, const aa_value *result)
+static inline __attribute__((always_inline)) uint64_t
+aa__core_create(aa_type type, const aa_future_vtable *vtable, void *state, uint8_t flags,
+                const aa_value *result)
 {
     uint32_t index;
-    if (!aa__handle_reserve(&index)) {
+    aa__slot *slot = aa__handle_reserve_slot(&index);
+    if (__builtin_expect(slot == NULL, 0)) {
         return 0;
     }
-    aa_future *core = aa__handle_payload(index);
+    aa_future *core = aa__slot_payload(slot, index);
     AA__UNPOISON(core, sizeof *core);
     aa__scheduler_init(&core->sched);
     atomic_init(&core->refs, 1);
@@ -63,7 +65,7 @@ static inline uint64_t aa__core_create(aa_type type, const aa_future_vtable *vta
     } else {
         memset(&core->result, 0, sizeof core->result);
     }
-    uint64_t handle = aa__handle_publish(index, AA__KIND_FUTURE, type, core);
+    uint64_t handle = aa__handle_publish_at(slot, index, AA__KIND_FUTURE, type, core);
     /* Written before the handle is returned to anyone; never written again. */
     core->handle = handle;
     AA__EMIT(AA_OP_FUTURE_NEW, type, handle, 0, 0, aa__core_name(core));
@@ -75,7 +77,10 @@ uint64_t aa_future_new(aa_type type, const aa_future_vtable *vtable, void *state
     if ((unsigned)type >= AA_TYPE_COUNT_ || vtable == NULL || vtable->poll == NULL) {
         return 0;
     }
-    return aa__core_create(type, vtable, state, 0, NULL);
+    /* Without a drop function the state is already "dropped" (AA__FUT_DROPPED's meaning):
+     * the steps that drop it then skip at the flag test. */
+    return aa__core_create(type, vtable, state, vtable->drop == NULL ? AA__FUT_DROPPED : 0,
+                           NULL);
 }
 
 uint64_t aa_future_new_ready(aa_type type, aa_value value)
@@ -119,10 +124,15 @@ static void aa__core_set_result(aa_future *core, int8_t status, aa_value value)
 
 void aa_future_return_value(aa_future *future, aa_value value)
 {
-    if (future->type == AA_TYPE_VOID) {
-        memset(&value, 0, sizeof value);
+    /* aa__core_set_result, with the value stored straight from the argument. */
+    aa__core_discard_result(future);
+    if (__builtin_expect(future->type == AA_TYPE_VOID, 0)) {
+        memset(&future->result, 0, sizeof future->result);
+    } else {
+        future->result = value;
     }
-    aa__core_set_result(future, UNIFFI_CALL_SUCCESS, value);
+    future->status = UNIFFI_CALL_SUCCESS;
+    future->flags |= AA__FUT_HAS_RESULT;
 }
 
 void aa_future_return_error(aa_future *future, RustBuffer serialized_error)

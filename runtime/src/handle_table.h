@@ -118,6 +118,20 @@ static inline bool aa__handle_reserve(uint32_t *index)
     return aa__slot_take_slow(index);
 }
 
+/* aa__handle_reserve that also returns the slot (NULL when memory is exhausted). */
+static inline aa__slot *aa__handle_reserve_slot(uint32_t *index)
+{
+    if (__builtin_expect(aa__cache.count != 0, 1)) {
+        uint32_t top = aa__cache.head - 1;
+        aa__slot *slot = aa__slot_known(top);
+        aa__cache.head = (uint32_t)atomic_load_explicit(&slot->value, memory_order_relaxed);
+        aa__cache.count--;
+        *index = top;
+        return slot;
+    }
+    return aa__slot_take_slow(index) ? aa__slot_known(*index) : NULL;
+}
+
 /* The slot of an index in a published chunk (reserved or issued: no NULL check to take). */
 static inline aa__slot *aa__slot_known(uint32_t index)
 {
@@ -125,10 +139,10 @@ static inline aa__slot *aa__slot_known(uint32_t index)
                                  memory_order_acquire)[index & (AA__CHUNK_SLOTS - 1)];
 }
 
-static inline uint64_t aa__handle_publish(uint32_t index, aa__kind kind, aa_type type,
-                                          void *object)
+/* Publishes reserved slot `slot` (of `index`) holding `object`; returns the handle. */
+static inline uint64_t aa__handle_publish_at(aa__slot *slot, uint32_t index, aa__kind kind,
+                                             aa_type type, void *object)
 {
-    aa__slot *slot = aa__slot_known(index);
     /* The word holds the generation this slot issues next (handle_table.c, retire). */
     uint64_t gen = atomic_load_explicit(&slot->word, memory_order_relaxed) &
                    ((uint64_t)AA__GEN_MASK << AA__GEN_SHIFT);
@@ -139,6 +153,20 @@ static inline uint64_t aa__handle_publish(uint32_t index, aa__kind kind, aa_type
      * creator's hand-over of the handle, the object's initialised fields). */
     atomic_store_explicit(&slot->word, key | AA__SLOT_LIVE, memory_order_release);
     return key | (uint64_t)index << AA__INDEX_SHIFT;
+}
+
+static inline uint64_t aa__handle_publish(uint32_t index, aa__kind kind, aa_type type,
+                                          void *object)
+{
+    return aa__handle_publish_at(aa__slot_known(index), index, kind, type, object);
+}
+
+/* The payload of reserved or issued slot `slot` of `index`, without a directory load: a
+ * chunk's payloads follow its AA__CHUNK_SLOTS slots. */
+static inline void *aa__slot_payload(aa__slot *slot, uint32_t index)
+{
+    uint32_t i = index & (AA__CHUNK_SLOTS - 1);
+    return (unsigned char *)(slot - i + AA__CHUNK_SLOTS) + (size_t)i * AA__PAYLOAD_SIZE;
 }
 
 /* The payload of a reserved or issued slot (AA__PAYLOAD_SIZE bytes, 16-byte aligned). */
