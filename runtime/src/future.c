@@ -230,9 +230,10 @@ __attribute__((noinline)) static void aa__core_free_retired(aa_future *core, aa_
 }
 
 /* Leaves the slot; runs a free that a concurrent (misusing) call deferred to us. */
-static inline __attribute__((always_inline)) void aa__core_exit(aa_future *core, aa__slot *slot)
+static inline __attribute__((always_inline)) void aa__core_exit(aa_future *core, aa__slot *slot,
+                                                                uint64_t handle)
 {
-    if (aa__handle_exit(slot, AA__SLOT_BUSY)) {
+    if (aa__handle_exit_entered(slot, handle, AA__SLOT_BUSY)) {
         aa__core_free(core, slot);
     }
 }
@@ -252,7 +253,7 @@ aa__poll_after_complete(aa_future *core, aa__slot *slot, UniffiRustFutureContinu
 {
     aa__misuse(AA_MISUSE_POLL_AFTER_COMPLETE, AA_OP_POLL, handle,
                "the future's result was already taken by complete");
-    aa__core_exit(core, slot);
+    aa__core_exit(core, slot, handle);
     aa__ready_now(cb, data, observing, type, handle, name);
 }
 
@@ -301,7 +302,7 @@ aa__future_poll_obs(aa_type type, uint64_t handle, UniffiRustFutureContinuationC
     }
     if (ready) {
         core->flags |= AA__FUT_READY_DELIVERED;
-        aa__core_exit(core, slot);
+        aa__core_exit(core, slot, handle);
         aa__ready_now(callback, callback_data, observing, type, handle, name);
         return;
     }
@@ -313,7 +314,7 @@ aa__future_poll_obs(aa_type type, uint64_t handle, UniffiRustFutureContinuationC
      * under us. After the unlock this call touches the core only to run a deferred free,
      * which it holds BUSY for. */
     aa__sched_state state = aa__sched_lock(&core->sched);
-    bool must_free = aa__handle_exit(slot, AA__SLOT_BUSY);
+    bool must_free = aa__handle_exit_entered(slot, handle, AA__SLOT_BUSY);
     aa__continuation cont =
         aa__scheduler_store_locked(&core->sched, state, callback, callback_data);
     aa__continuation_invoke_obs(cont, observing, type, handle, name);
@@ -353,7 +354,7 @@ void aa_future_cancel(aa_type type, uint64_t handle)
     /* cancel may overlap a poll (Swift cancels from another task), so it touches only the
      * scheduler; the state is dropped by complete or free, never here. */
     aa__continuation cont = aa__scheduler_cancel(&core->sched);
-    if (aa__handle_exit(slot, AA__SLOT_CANCELLING)) {
+    if (aa__handle_exit_entered(slot, handle, AA__SLOT_CANCELLING)) {
         aa__core_free(core, slot);
     }
     aa__continuation_invoke(cont, type, handle, name);
@@ -446,7 +447,7 @@ aa__complete_body(aa_future *core, aa__slot *slot, aa_type type, uint64_t handle
     /* UniFFI frees the inner future in complete: held resources go as early as possible. */
     aa__core_drop_state(core);
 out:
-    aa__core_exit(core, slot);
+    aa__core_exit(core, slot, handle);
     if (observing) {
         aa__emit_slow(AA_OP_COMPLETE, type, handle, 0, code, name);
     }
@@ -501,7 +502,7 @@ aa_value aa_future_complete(aa_type type, uint64_t handle, RustCallStatus *out_s
             /* On success *out_status is left untouched, as uniffi-rs does. */
             aa_value value = core->result;
             core->flags = (uint8_t)((flags & ~AA__FUT_HAS_RESULT) | AA__FUT_COMPLETED);
-            aa__core_exit(core, slot);
+            aa__core_exit(core, slot, handle);
             return value;
         }
         return aa__complete_entered(core, slot, type, handle, out_status);

@@ -196,6 +196,7 @@ bool aa__handle_exit_slow(aa__slot *slot, uint32_t bit);
 static inline aa__slot *aa__handle_try_enter(uint64_t handle, aa__kind kind, aa_type type,
                                              uint32_t bit, aa_op op)
 {
+    (void)op;
     /* Magic, kind and (futures) family in one compare; all constants once inlined. */
     bool top_ok = kind == AA__KIND_FUTURE
                       ? (handle >> 52) == ((uint64_t)AA__MAGIC << 6 | (uint64_t)kind << 4 |
@@ -207,21 +208,17 @@ static inline aa__slot *aa__handle_try_enter(uint64_t handle, aa__kind kind, aa_
             atomic_load_explicit(&aa__dir[index >> AA__CHUNK_BITS], memory_order_acquire);
         if (__builtin_expect(chunk != NULL, 1)) {
             aa__slot *slot = &chunk[index & (AA__CHUNK_SLOTS - 1)];
-            /* Acquire pairs with the release that published the slot (alloc) or retired it,
-             * and with the previous call's exit: we see everything it did to the object. */
-            uint64_t word = atomic_load_explicit(&slot->word, memory_order_acquire);
-            /* The bits a concurrent call may legitimately hold while we enter. */
-            uint64_t overlap = op == AA_OP_FREE              ? 0
-                               : bit == AA__SLOT_CANCELLING ? AA__SLOT_BUSY
-                                                            : AA__SLOT_CANCELLING;
-            /* Same key, LIVE, no free pending, nothing that conflicts, and an even handle
-             * (bit 0 of a slot word is never set). */
-            if (__builtin_expect((word & ~overlap) ==
-                                     ((handle & (AA__KEY_MASK | 1)) | AA__SLOT_LIVE),
-                                 1) &&
-                atomic_compare_exchange_strong_explicit(&slot->word, &word, word | bit,
-                                                        memory_order_acquire,
-                                                        memory_order_relaxed)) {
+            /* The one word the slot holds when this handle is live and no call is inside:
+             * same key, LIVE, no other bit, and an even handle (bit 0 of a slot word is never
+             * set). The CAS is the check: any other word (another generation, a call inside,
+             * a free pending) fails it and the full path looks again. Acquire pairs with the
+             * release that published the slot and with the previous call's exit: we see
+             * everything it did to the object. */
+            uint64_t word = (handle & (AA__KEY_MASK | 1)) | AA__SLOT_LIVE;
+            if (__builtin_expect(atomic_compare_exchange_strong_explicit(
+                                     &slot->word, &word, word | bit, memory_order_acquire,
+                                     memory_order_relaxed),
+                                 1)) {
                 return slot;
             }
         }
@@ -295,6 +292,23 @@ static inline bool aa__handle_exit(aa__slot *slot, uint32_t bit)
     if (__builtin_expect(!(word & AA__SLOT_FREE_PENDING), 1) &&
         atomic_compare_exchange_strong_explicit(&slot->word, &word, word & ~(uint64_t)bit,
                                                 memory_order_release, memory_order_relaxed)) {
+        return false;
+    }
+    return aa__handle_exit_slow(slot, bit);
+}
+
+/* aa__handle_exit for a caller that entered with aa__handle_try_enter(handle, ..., bit): the
+ * word it left is known, so one CAS from it is the whole common case. Anything else (a cancel
+ * or a free arrived meanwhile) takes the general exit. */
+static inline bool aa__handle_exit_entered(aa__slot *slot, uint64_t handle, uint32_t bit)
+{
+    uint64_t word = (handle & AA__KEY_MASK) | AA__SLOT_LIVE | bit;
+    /* Release: the next call that enters sees what this one did. */
+    if (__builtin_expect(atomic_compare_exchange_strong_explicit(&slot->word, &word,
+                                                                 word & ~(uint64_t)bit,
+                                                                 memory_order_release,
+                                                                 memory_order_relaxed),
+                         1)) {
         return false;
     }
     return aa__handle_exit_slow(slot, bit);
