@@ -129,7 +129,14 @@ static inline aa__slot *aa__handle_reserve_slot(uint32_t *index)
         *index = top;
         return slot;
     }
-    return aa__slot_take_slow(index) ? aa__slot_known(*index) : NULL;
+    /* A local of its own for the out-of-line call, so that `index` itself never has its
+     * address taken and stays in a register once inlined. */
+    uint32_t taken;
+    if (!aa__slot_take_slow(&taken)) {
+        return NULL;
+    }
+    *index = taken;
+    return aa__slot_known(taken);
 }
 
 /* The slot of an index in a published chunk (reserved or issued: no NULL check to take). */
