@@ -15,10 +15,12 @@
  * magic, kind, family, generation), LIVE, and the "an ABI call is inside" bits that detect
  * concurrent calls on one handle with a single CAS, without ever blocking. So the common case
  * of an entry point is: one compare of the handle's top bits with the entry point's kind and
- * family, one load of the slot's chunk, one load and compare of the slot word against the
- * handle, one CAS to enter and one to leave, all inlined (aa__handle_enter / _exit below);
- * everything else (classifying a bad handle, a concurrent call, a deferred free) is out of
- * line in handle_table.c and re-checks from scratch.
+ * family, one load of the slot's chunk, one CAS from the word the handle implies (live, no
+ * call inside) to enter and one CAS from the known word to leave, all inlined
+ * (aa__handle_try_enter / aa__handle_exit_entered below; a future's free retires the slot with
+ * its one CAS, aa__handle_try_retire_future); everything else (classifying a bad handle, a
+ * concurrent call, a deferred free) is out of line in handle_table.c and re-checks from
+ * scratch.
  */
 #ifndef AA__HANDLE_TABLE_H
 #define AA__HANDLE_TABLE_H
