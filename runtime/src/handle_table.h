@@ -15,10 +15,12 @@
  * magic, kind, family, generation), LIVE, and the "an ABI call is inside" bits that detect
  * concurrent calls on one handle with a single CAS, without ever blocking. So the common case
  * of an entry point is: one compare of the handle's top bits with the entry point's kind and
- * family, one load of the slot's chunk, one load and compare of the slot word against the
- * handle, one CAS to enter and one to leave, all inlined (aa__handle_enter / _exit below);
- * everything else (classifying a bad handle, a concurrent call, a deferred free) is out of
- * line in handle_table.c and re-checks from scratch.
+ * family, one load of the slot's chunk, one CAS from the word the handle implies (live, no
+ * call inside) to enter and one CAS from the known word to leave, all inlined
+ * (aa__handle_try_enter / aa__handle_exit_entered below; a future's free retires the slot with
+ * its one CAS, aa__handle_try_retire_future); everything else (classifying a bad handle, a
+ * concurrent call, a deferred free) is out of line in handle_table.c and re-checks from
+ * scratch.
  */
 #ifndef AA__HANDLE_TABLE_H
 #define AA__HANDLE_TABLE_H
@@ -118,6 +120,27 @@ static inline bool aa__handle_reserve(uint32_t *index)
     return aa__slot_take_slow(index);
 }
 
+/* aa__handle_reserve that also returns the slot (NULL when memory is exhausted). */
+static inline aa__slot *aa__handle_reserve_slot(uint32_t *index)
+{
+    if (__builtin_expect(aa__cache.count != 0, 1)) {
+        uint32_t top = aa__cache.head - 1;
+        aa__slot *slot = aa__slot_known(top);
+        aa__cache.head = (uint32_t)atomic_load_explicit(&slot->value, memory_order_relaxed);
+        aa__cache.count--;
+        *index = top;
+        return slot;
+    }
+    /* A local of its own for the out-of-line call, so that `index` itself never has its
+     * address taken and stays in a register once inlined. */
+    uint32_t taken;
+    if (!aa__slot_take_slow(&taken)) {
+        return NULL;
+    }
+    *index = taken;
+    return aa__slot_known(taken);
+}
+
 /* The slot of an index in a published chunk (reserved or issued: no NULL check to take). */
 static inline aa__slot *aa__slot_known(uint32_t index)
 {
@@ -125,10 +148,10 @@ static inline aa__slot *aa__slot_known(uint32_t index)
                                  memory_order_acquire)[index & (AA__CHUNK_SLOTS - 1)];
 }
 
-static inline uint64_t aa__handle_publish(uint32_t index, aa__kind kind, aa_type type,
-                                          void *object)
+/* Publishes reserved slot `slot` (of `index`) holding `object`; returns the handle. */
+static inline uint64_t aa__handle_publish_at(aa__slot *slot, uint32_t index, aa__kind kind,
+                                             aa_type type, void *object)
 {
-    aa__slot *slot = aa__slot_known(index);
     /* The word holds the generation this slot issues next (handle_table.c, retire). */
     uint64_t gen = atomic_load_explicit(&slot->word, memory_order_relaxed) &
                    ((uint64_t)AA__GEN_MASK << AA__GEN_SHIFT);
@@ -139,6 +162,20 @@ static inline uint64_t aa__handle_publish(uint32_t index, aa__kind kind, aa_type
      * creator's hand-over of the handle, the object's initialised fields). */
     atomic_store_explicit(&slot->word, key | AA__SLOT_LIVE, memory_order_release);
     return key | (uint64_t)index << AA__INDEX_SHIFT;
+}
+
+static inline uint64_t aa__handle_publish(uint32_t index, aa__kind kind, aa_type type,
+                                          void *object)
+{
+    return aa__handle_publish_at(aa__slot_known(index), index, kind, type, object);
+}
+
+/* The payload of reserved or issued slot `slot` of `index`, without a directory load: a
+ * chunk's payloads follow its AA__CHUNK_SLOTS slots. */
+static inline void *aa__slot_payload(aa__slot *slot, uint32_t index)
+{
+    uint32_t i = index & (AA__CHUNK_SLOTS - 1);
+    return (unsigned char *)(slot - i + AA__CHUNK_SLOTS) + (size_t)i * AA__PAYLOAD_SIZE;
 }
 
 /* The payload of a reserved or issued slot (AA__PAYLOAD_SIZE bytes, 16-byte aligned). */
@@ -162,14 +199,13 @@ aa__slot *aa__handle_enter_slow(uint64_t handle, aa__kind kind, aa_type type, ui
                                 aa_op op);
 bool aa__handle_exit_slow(aa__slot *slot, uint32_t bit);
 
-/* Validates `handle` for `op` and sets `bit` (BUSY or CANCELLING) in its slot. On success
- * returns the slot; its value is the object and stays valid until aa__handle_exit. On failure
- * reports the misuse and returns NULL. The family is checked for futures only: a foreign
- * call's id is data, checked against the call's own family by its completion. A free
- * conflicts with BUSY and CANCELLING, poll and complete with BUSY, cancel with CANCELLING. */
-static inline aa__slot *aa__handle_enter(uint64_t handle, aa__kind kind, aa_type type,
-                                         uint32_t bit, aa_op op)
+/* The inline half of aa__handle_enter: the slot with `bit` set when the common case applies,
+ * else NULL with nothing reported and nothing changed (the caller then takes the full path,
+ * which re-checks from scratch). */
+static inline aa__slot *aa__handle_try_enter(uint64_t handle, aa__kind kind, aa_type type,
+                                             uint32_t bit, aa_op op)
 {
+    (void)op;
     /* Magic, kind and (futures) family in one compare; all constants once inlined. */
     bool top_ok = kind == AA__KIND_FUTURE
                       ? (handle >> 52) == ((uint64_t)AA__MAGIC << 6 | (uint64_t)kind << 4 |
@@ -181,26 +217,79 @@ static inline aa__slot *aa__handle_enter(uint64_t handle, aa__kind kind, aa_type
             atomic_load_explicit(&aa__dir[index >> AA__CHUNK_BITS], memory_order_acquire);
         if (__builtin_expect(chunk != NULL, 1)) {
             aa__slot *slot = &chunk[index & (AA__CHUNK_SLOTS - 1)];
-            /* Acquire pairs with the release that published the slot (alloc) or retired it,
-             * and with the previous call's exit: we see everything it did to the object. */
-            uint64_t word = atomic_load_explicit(&slot->word, memory_order_acquire);
-            /* The bits a concurrent call may legitimately hold while we enter. */
-            uint64_t overlap = op == AA_OP_FREE              ? 0
-                               : bit == AA__SLOT_CANCELLING ? AA__SLOT_BUSY
-                                                            : AA__SLOT_CANCELLING;
-            /* Same key, LIVE, no free pending, nothing that conflicts, and an even handle
-             * (bit 0 of a slot word is never set). */
-            if (__builtin_expect((word & ~overlap) ==
-                                     ((handle & (AA__KEY_MASK | 1)) | AA__SLOT_LIVE),
-                                 1) &&
-                atomic_compare_exchange_strong_explicit(&slot->word, &word, word | bit,
-                                                        memory_order_acquire,
-                                                        memory_order_relaxed)) {
+            /* The one word the slot holds when this handle is live and no call is inside:
+             * same key, LIVE, no other bit, and an even handle (bit 0 of a slot word is never
+             * set). The CAS is the check: any other word (another generation, a call inside,
+             * a free pending) fails it and the full path looks again. Acquire pairs with the
+             * release that published the slot and with the previous call's exit: we see
+             * everything it did to the object. */
+            uint64_t word = (handle & (AA__KEY_MASK | 1)) | AA__SLOT_LIVE;
+            if (__builtin_expect(atomic_compare_exchange_strong_explicit(
+                                     &slot->word, &word, word | bit, memory_order_acquire,
+                                     memory_order_relaxed),
+                                 1)) {
                 return slot;
             }
         }
     }
+    return NULL;
+}
+
+/* Validates `handle` for `op` and sets `bit` (BUSY or CANCELLING) in its slot. On success
+ * returns the slot; its value is the object and stays valid until aa__handle_exit. On failure
+ * reports the misuse and returns NULL. The family is checked for futures only: a foreign
+ * call's id is data, checked against the call's own family by its completion. A free
+ * conflicts with BUSY and CANCELLING, poll and complete with BUSY, cancel with CANCELLING. */
+static inline aa__slot *aa__handle_enter(uint64_t handle, aa__kind kind, aa_type type,
+                                         uint32_t bit, aa_op op)
+{
+    aa__slot *slot = aa__handle_try_enter(handle, kind, type, bit, op);
+    if (__builtin_expect(slot != NULL, 1)) {
+        return slot;
+    }
     return aa__handle_enter_slow(handle, kind, type, bit, op);
+}
+
+/* The word of a slot retired from `word`: the next generation (never 0), every flag clear,
+ * kind and family kept until the next alloc rewrites them (only the generation matters to a
+ * stale handle). */
+static inline uint64_t aa__word_retired(uint64_t word)
+{
+    uint64_t gen =
+        (word + ((uint64_t)1 << AA__GEN_SHIFT)) & ((uint64_t)AA__GEN_MASK << AA__GEN_SHIFT);
+    if (gen == 0) {
+        gen = (uint64_t)1 << AA__GEN_SHIFT; /* generation 0 is never issued */
+    }
+    return (word & ((uint64_t)0xFFF << 52)) | gen;
+}
+
+/* A future's free in one step, for the common case: when `handle` is a live future of `type`
+ * and no call is inside (no BUSY, CANCELLING or FREE_PENDING), one CAS checks that and
+ * retires the slot, so the handle is stale from then on and the caller owns the object
+ * outright (no call can enter any more, none was inside). Else NULL with nothing reported and
+ * nothing changed: the caller takes the full path (aa__handle_enter), which classifies a bad
+ * handle and defers a free that meets a call inside, exactly as before. */
+static inline aa__slot *aa__handle_try_retire_future(uint64_t handle, aa_type type)
+{
+    if (__builtin_expect((handle >> 52) == ((uint64_t)AA__MAGIC << 6 | (uint64_t)(type & 0xF)),
+                         1)) {
+        uint32_t index = (uint32_t)(handle >> AA__INDEX_SHIFT) & AA__INDEX_MASK;
+        aa__slot *chunk =
+            atomic_load_explicit(&aa__dir[index >> AA__CHUNK_BITS], memory_order_acquire);
+        if (__builtin_expect(chunk != NULL, 1)) {
+            aa__slot *slot = &chunk[index & (AA__CHUNK_SLOTS - 1)];
+            uint64_t word = (handle & (AA__KEY_MASK | 1)) | AA__SLOT_LIVE;
+            /* acq_rel: acquire sees what the previous call did to the object (its exit
+             * released it); release orders our last reads before the handle goes stale. */
+            if (__builtin_expect(atomic_compare_exchange_strong_explicit(
+                                     &slot->word, &word, aa__word_retired(word),
+                                     memory_order_acq_rel, memory_order_relaxed),
+                                 1)) {
+                return slot;
+            }
+        }
+    }
+    return NULL;
 }
 
 /* Clears `bit`. Returns true when a free that arrived meanwhile is now the caller's to run:
@@ -217,6 +306,23 @@ static inline bool aa__handle_exit(aa__slot *slot, uint32_t bit)
     return aa__handle_exit_slow(slot, bit);
 }
 
+/* aa__handle_exit for a caller that entered with aa__handle_try_enter(handle, ..., bit): the
+ * word it left is known, so one CAS from it is the whole common case. Anything else (a cancel
+ * or a free arrived meanwhile) takes the general exit. */
+static inline bool aa__handle_exit_entered(aa__slot *slot, uint64_t handle, uint32_t bit)
+{
+    uint64_t word = (handle & AA__KEY_MASK) | AA__SLOT_LIVE | bit;
+    /* Release: the next call that enters sees what this one did. */
+    if (__builtin_expect(atomic_compare_exchange_strong_explicit(&slot->word, &word,
+                                                                 word & ~(uint64_t)bit,
+                                                                 memory_order_release,
+                                                                 memory_order_relaxed),
+                         1)) {
+        return false;
+    }
+    return aa__handle_exit_slow(slot, bit);
+}
+
 /* Retires the slot (the caller holds BUSY): the handle becomes stale and the slot reusable. */
 void aa__handle_retire(aa__slot *slot, uint64_t handle);
 
@@ -226,22 +332,15 @@ void aa__handle_retire(aa__slot *slot, uint64_t handle);
 static inline void aa__handle_retire_keep(aa__slot *slot)
 {
     uint64_t word = atomic_load_explicit(&slot->word, memory_order_relaxed);
-    uint64_t gen =
-        (word + ((uint64_t)1 << AA__GEN_SHIFT)) & ((uint64_t)AA__GEN_MASK << AA__GEN_SHIFT);
-    if (gen == 0) {
-        gen = (uint64_t)1 << AA__GEN_SHIFT; /* generation 0 is never issued */
-    }
     /* Release: a call that later finds this generation retired also sees the object's last
      * state. Every flag is cleared: only the caller was inside, and a free that raced in to
-     * set FREE_PENDING was a double free, already reported. The key keeps its kind and family
-     * until the next alloc rewrites them; only the generation matters to a stale handle. */
-    atomic_store_explicit(&slot->word, (word & ((uint64_t)0xFFF << 52)) | gen,
-                          memory_order_release);
+     * set FREE_PENDING was a double free, already reported. */
+    atomic_store_explicit(&slot->word, aa__word_retired(word), memory_order_release);
 }
-static inline void aa__handle_recycle(uint64_t handle)
+/* Returns a retired slot (whose payload is no longer used) to this thread's cache or the
+ * shared free list. */
+static inline void aa__handle_recycle_slot(uint32_t index, aa__slot *slot)
 {
-    uint32_t index = aa__handle_index_of(handle);
-    aa__slot *slot = aa__slot_known(index);
     if (__builtin_expect(aa__cache.count < AA__CACHE_MAX && aa__cache.registered, 1)) {
         atomic_store_explicit(&slot->value, (uintptr_t)aa__cache.head, memory_order_relaxed);
         aa__cache.head = index + 1;
@@ -249,6 +348,11 @@ static inline void aa__handle_recycle(uint64_t handle)
         return;
     }
     aa__slot_release_slow(index, slot);
+}
+static inline void aa__handle_recycle(uint64_t handle)
+{
+    uint32_t index = aa__handle_index_of(handle);
+    aa__handle_recycle_slot(index, aa__slot_known(index));
 }
 
 /* Retires the slot unless a call holds BUSY, in which case that call's exit is told to
