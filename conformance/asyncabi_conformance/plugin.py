@@ -260,7 +260,8 @@ class Harness:
             self.runners[backend] = RunnerProcess(
                 backend, locate.expand_command(spec["command"], self.build),
                 env={"ASYNCABI_TRACE": str(trace), "PYTHONUNBUFFERED": "1",
-                     **self.runner_env},
+                     # the fixtures' monitor stretches its grace periods by the same factor
+                     "ASYNCABI_SLOWDOWN": repr(self.slowdown), **self.runner_env},
                 cwd=str(locate.SOURCE), hello_timeout=20.0 * self.slowdown)
             self.runners[backend].trace_path = trace
         return self.runners[backend]
