@@ -37,10 +37,9 @@ RustBuffer aa_ffi_rustbuffer_alloc(uint64_t size, RustCallStatus *out_status)
     /* As UniFFI's RustBuffer::new_with_size: `size` zeroed bytes with len == capacity == size,
      * and a non-NULL data pointer even for size 0 (UniFFI's is a dangling one). Kotlin's
      * generated code writes through `len` and refuses a NULL data pointer (empty strings). */
-    RustBuffer buffer = aa_buffer_alloc(size == 0 ? 1 : size);
-    memset(buffer.data, 0, size == 0 ? 1 : (size_t)size);
+    RustBuffer buffer = aa_buffer_alloc(size);
+    memset(buffer.data, 0, (size_t)size);
     buffer.len = size;
-    buffer.capacity = size;
     return buffer;
 }
 
