@@ -257,6 +257,20 @@ class Generated(bindingsDir: File, val fixture: String, library: String) {
         return parent.name.startsWith("$packageName.") && parent.kotlin.isSealed && !isInternal(e)
     }
 
+    /** The interface's declared names (interface.json), for names Kotlin changed. */
+    var declaredTypes: Map<String, Any?> = emptyMap()
+
+    @Suppress("UNCHECKED_CAST")
+    private fun variantsOf(typeName: String): Set<String> =
+        ((declaredTypes[typeName] as Map<String, Any?>?)?.get("variants") as List<Map<String, Any?>>?)
+            ?.map { it["name"] as String }?.toSet() ?: emptySet()
+
+    /** Kotlin renames an error variant `BarError` to `BarException`; the protocol uses the UDL name. */
+    private fun udlName(kotlinName: String, declared: Set<String>): String {
+        val udl = kotlinName.removeSuffix("Exception") + "Error"
+        return if (kotlinName !in declared && kotlinName.endsWith("Exception") && udl in declared) udl else kotlinName
+    }
+
     /** Kotlin renames an error `FooError` to `FooException`; the protocol names it as the UDL does. */
     fun errorTypeName(kotlinName: String, declared: Set<String>): String {
         val udl = kotlinName.removeSuffix("Exception") + "Error"
@@ -265,7 +279,7 @@ class Generated(bindingsDir: File, val fixture: String, library: String) {
 
     fun describeError(e: Throwable, declared: Set<String>): Map<String, Any?> {
         val value = LinkedHashMap<String, Any?>()
-        value["variant"] = e.javaClass.simpleName
+        value["variant"] = udlName(e.javaClass.simpleName, variantsOf(errorTypeName(e.javaClass.superclass.simpleName, declared)))
         val ctor = e::class.primaryConstructor
         for (p in ctor?.parameters ?: emptyList()) {
             val prop = e::class.members.firstOrNull { it.name == p.name } ?: continue
@@ -279,7 +293,7 @@ class Generated(bindingsDir: File, val fixture: String, library: String) {
         val kotlinName = if (typeName.endsWith("Error")) typeName.removeSuffix("Error") + "Exception" else typeName
         val base = try { kclass(kotlinName) } catch (e: AdapterError) { kclass(typeName) }
         val variantName = if (value is Map<*, *>) value["variant"] as String else value as String
-        val variant = base.sealedSubclasses.firstOrNull { it.simpleName == variantName }
+        val variant = base.sealedSubclasses.firstOrNull { udlName(it.simpleName!!, variantsOf(typeName)) == variantName }
             ?: throw AdapterError("$typeName has no variant $variantName")
         val fields = (value as? Map<*, *>)?.filterKeys { it != "variant" } ?: emptyMap<Any?, Any?>()
         val ctor = variant.primaryConstructor ?: throw AdapterError("$typeName.$variantName has no constructor")

@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.Executors
 import kotlin.coroutines.Continuation
 import kotlin.coroutines.CoroutineContext
+import kotlin.coroutines.intrinsics.COROUTINE_SUSPENDED
 import kotlin.coroutines.intrinsics.startCoroutineUninterceptedOrReturn
 import kotlin.reflect.KType
 import kotlin.reflect.full.memberFunctions
@@ -54,6 +55,15 @@ private fun plain(value: Any?): Any? = when (value) {
     else -> value
 }
 
+/** An unsigned argument arrives through the JVM signature as its signed carrier (Byte for UByte). */
+private fun unsignedOf(value: Any?, type: KType?): Any? = when (type?.classifier) {
+    UByte::class -> (value as? Byte)?.toUByte() ?: value
+    UShort::class -> (value as? Short)?.toUShort() ?: value
+    UInt::class -> (value as? Int)?.toUInt() ?: value
+    ULong::class -> (value as? Long)?.toULong() ?: value
+    else -> value
+}
+
 /** A Kotlin implementation of a callback interface (a `java.lang.reflect.Proxy` of the generated
  * interface), handed to the generated code as any user's object would be. Its methods follow
  * declared behaviours: {"delay_ms": n | {"$arg"}, "result": "value" | "error" | "exception" |
@@ -66,6 +76,7 @@ class ForeignObject(
     private val methods = HashMap<String, Map<String, Any?>>()  // Kotlin name -> declaration
     private val specs = HashMap<String, Map<String, Any?>>()
     private val returnTypes = HashMap<String, KType>()
+    private val paramTypes = HashMap<String, List<KType>>()
     val proxy: Any = Proxy.newProxyInstance(iface.classLoader, arrayOf(iface), this)
 
     class Stats {
@@ -84,7 +95,10 @@ class ForeignObject(
             specs[camel] = (behaviours[name] as Map<String, Any?>?) ?: mapOf("result" to "exception", "message" to "not implemented")
             stats[name] = Stats()
         }
-        for (fn in iface.kotlin.memberFunctions) returnTypes[fn.name] = fn.returnType
+        for (fn in iface.kotlin.memberFunctions) {
+            returnTypes[fn.name] = fn.returnType
+            paramTypes[fn.name] = fn.parameters.filter { it.kind == kotlin.reflect.KParameter.Kind.VALUE }.map { it.type }
+        }
     }
 
     override fun invoke(proxy: Any, method: Method, args: Array<out Any?>?): Any? {
@@ -101,7 +115,8 @@ class ForeignObject(
         val argNames = (decl["args"] as List<Map<String, Any?>>? ?: emptyList()).map { it["name"] as String }
         val given = args ?: arrayOf()
         val isAsync = decl["async"] == true
-        val named = argNames.zip(given.take(argNames.size).map { plain(it) }).toMap()
+        val types = paramTypes[javaName].orEmpty()
+        val named = argNames.zip(given.take(argNames.size).mapIndexed { i, v -> plain(unsignedOf(v, types.getOrNull(i))) }).toMap()
         val returnType = returnTypes[javaName]
         if (!isAsync) {
             stat.started++
@@ -142,7 +157,15 @@ class ForeignObject(
                 throw e
             }
         }
-        return body.startCoroutineUninterceptedOrReturn(continuation)
+        return try {
+            body.startCoroutineUninterceptedOrReturn(continuation)
+        } catch (e: Throwable) {
+            // A suspend function that throws before suspending: hand the exception to the
+            // caller's continuation, as compiled Kotlin does. Thrown through the proxy instead, a
+            // Kotlin (checked, to the JVM) exception would become UndeclaredThrowableException.
+            continuation.resumeWith(Result.failure(e))
+            COROUTINE_SUSPENDED
+        }
     }
 
     private fun produce(spec: Map<String, Any?>, decl: Map<String, Any?>, named: Map<String, Any?>, returnType: KType?): Any? {
@@ -305,7 +328,8 @@ class ScenarioRun(
         try {
             val value = if (deadline) withTimeout(stepTimeoutMs.toLong()) { block() } else block()
             outcome = mutableMapOf("value" to gen(spec).toJson(value))
-            (spec["save"] as String?)?.let { vars[it] = value }
+            // what is not saved is garbage now: closed, as a Kotlin caller's `use {}` would
+            if (spec["save"] is String) vars[spec["save"] as String] = value else release(value)
         } catch (e: TimeoutCancellationException) {
             throw StepAbort(mutableMapOf("timeout" to true, "exception" to e.javaClass.name, "elapsed_ms" to ms(start)))
         } catch (e: CancellationException) {
