@@ -274,6 +274,7 @@ class ScenarioRun(
         "drop" -> stepDrop(step)
         "sleep" -> { delay(((step["ms"] as Number).toDouble() * timeScale).toLong()); mutableMapOf("value" to null) }
         "check_foreign" -> stepCheckForeign(step)
+        "collect_garbage" -> stepCollectGarbage()
         else -> throw AdapterError("unknown step kind '$kind'")
     }
 
@@ -458,6 +459,31 @@ class ScenarioRun(
         val value = vars.remove(name)
         foreign.remove(name)
         release(value)  // a generated object frees its handle on close(), as a Kotlin user's `use {}` would
+        return mutableMapOf("value" to null)
+    }
+
+    /** A full collection while the scenario's tasks stay parked: `System.gc()` until a sentinel
+     * only weakly reachable shows up on its reference queue (the collection really ran, since
+     * `System.gc()` is only a request), then `System.runFinalization()` and one turn of the loop. */
+    private suspend fun stepCollectGarbage(): MutableMap<String, Any?> {
+        val queue = java.lang.ref.ReferenceQueue<Any>()
+        var sentinel: Any? = Any()
+        val weak = java.lang.ref.WeakReference(sentinel, queue)
+        @Suppress("UNUSED_VALUE")
+        sentinel = null
+        val deadline = System.nanoTime() + (stepTimeoutMs * 1e6).toLong()
+        while (queue.poll() == null) {
+            if (System.nanoTime() > deadline) {
+                throw StepAbort(mutableMapOf("timeout" to true, "exception" to "java.lang.ref.ReferenceQueue",
+                    "message" to "System.gc() did not collect a weakly reachable object before the deadline"))
+            }
+            System.gc()
+            delay(1)
+        }
+        check(weak.get() == null)
+        @Suppress("DEPRECATION")
+        System.runFinalization()
+        yield()
         return mutableMapOf("value" to null)
     }
 
