@@ -3,7 +3,7 @@
 # then UniFFI's own generated bindings), check the producer statically, then certify the Python
 # backend with the conformance suite.
 set -euo pipefail
-BUILD="${1:?usage: demo.sh BUILD_DIR}"
+BUILD="$(cd "${1:?usage: demo.sh BUILD_DIR}" && pwd)"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REPORTS="$ROOT/reports/demo"
 mkdir -p "$REPORTS"
@@ -53,7 +53,7 @@ echo "   ... $(grep -cE ': (warning|error): ' "$REPORTS/bad.txt") findings in al
 
 echo
 echo "== 4. Certify the Python asyncio backend against the fixtures (conformance suite)"
-python3 "$ROOT/conformance/conform.py" --build-dir "$BUILD" --backend python \
+python3 "$ROOT/conformance/conform.py" --build-dir "$BUILD" --backend python --producer c \
   --html "$REPORTS/conformance.html" --json "$REPORTS/conformance.json" \
   --junit "$REPORTS/conformance.xml"
 echo "   report: $REPORTS/conformance.html"

@@ -24,6 +24,22 @@ MANIFEST = "bindings.json"
 _counter = itertools.count(1)
 
 
+FOLDER_PREFIX = "uniffi-python-adapter-"
+
+
+def _remove_stale_folders():
+    """Removes the private folders of adapter processes that are gone (a runner the harness
+    killed after a hang cannot clean up after itself)."""
+    for folder in pathlib.Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*"):
+        try:
+            pid = int(folder.name[len(FOLDER_PREFIX):].split("-", 1)[0])
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except (ValueError, PermissionError, OSError):
+            continue
+
+
 class BindingsMissing(Exception):
     """No generated bindings for a fixture (not generated, or generation failed)."""
 
@@ -49,7 +65,9 @@ class Generated:
         source = bindings_dir / fixture / info["module_file"]
         self.fixture = fixture
         self.info = info
-        self.folder = pathlib.Path(tempfile.mkdtemp(prefix=f"uniffi-python-{fixture}-"))
+        _remove_stale_folders()
+        self.folder = pathlib.Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-"
+                                                            f"{fixture}-"))
         copy = self.folder / source.name
         shutil.copyfile(source, copy)
         self.library_link = self.folder / f"lib{info['cdylib_name']}.so"
@@ -104,23 +122,25 @@ class Generated:
             raise LookupError(f"the generated bindings have no {function!r}") from None
 
     @contextlib.contextmanager
-    def observe_wakes(self, callback):
-        """Calls `callback()` (on the loop's thread) for every WAKE the generated code delivers
-        while the block runs. Observation only, for the `cancel` step's "after": "first_wake":
-        the generated module hands each poll result to its `_uniffi_set_future_result` on the
-        loop; a wrapper sees the code and calls the original unchanged."""
+    def observe_answers(self, callback):
+        """Calls `callback(poll_code)` on the loop's thread for every poll result the generated
+        code delivers while the block runs, right after it resolved the poll's future and before
+        the awaiting task resumes. Observation only, for the `cancel` step's "first_wake" and
+        `cancel_sweep`'s cancel at the answer: the generated module hands each poll result to
+        its `_uniffi_set_future_result` on the loop; a wrapper calls the original unchanged,
+        then the callback."""
         original = getattr(self.module, "_uniffi_set_future_result", None)
-        wake = getattr(self.module, "_UNIFFI_RUST_FUTURE_POLL_WAKE", None)
-        if original is None or wake is None:
+        if original is None:
             raise LookupError("these generated bindings have no _uniffi_set_future_result to "
-                              "observe WAKEs through")
-        listeners = self.__dict__.setdefault("_wake_listeners", [])
+                              "observe poll results through")
+        listeners = self.__dict__.setdefault("_answer_listeners", [])
         if not getattr(original, "_uniffi_adapter_observer", False):
             def observed(future, poll_code):
-                if poll_code == wake:
+                result = original(future, poll_code)
+                if not future.cancelled():
                     for listener in list(listeners):
-                        listener()
-                return original(future, poll_code)
+                        listener(poll_code)
+                return result
             observed._uniffi_adapter_observer = True
             self.module._uniffi_set_future_result = observed
         listeners.append(callback)
@@ -128,6 +148,13 @@ class Generated:
             yield
         finally:
             listeners.remove(callback)
+
+    def observe_wakes(self, callback):
+        """Calls `callback()` for every WAKE delivered while the block runs (observe_answers)."""
+        wake = getattr(self.module, "_UNIFFI_RUST_FUTURE_POLL_WAKE", None)
+        if wake is None:
+            raise LookupError("these generated bindings name no WAKE poll code")
+        return self.observe_answers(lambda code: code == wake and callback())
 
     @staticmethod
     def is_async(fn) -> bool:
