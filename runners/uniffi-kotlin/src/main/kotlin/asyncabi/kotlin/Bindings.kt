@@ -112,10 +112,18 @@ class Generated(bindingsDir: File, val fixture: String, library: String) {
     // --- control exports (not in the UDL: the fixture kit's configure and monitor) ----------
     private fun control(name: String) = try { controls.getFunction(name) } catch (e: UnsatisfiedLinkError) { null }
 
-    fun monitorBegin(scenarioId: String, seed: Long, timeScale: Double) {
+    fun monitorBegin(scenarioId: String, seed: Long, timeScale: Double, mode: String?) {
         control("asyncabi_fixture_configure")?.invokeVoid(arrayOf(seed, timeScale))
         control("asyncabi_monitor_reset")?.invokeVoid(arrayOf())
         control("asyncabi_monitor_set_scenario")?.invokeVoid(arrayOf(scenarioId))
+        // A mode the library cannot set is left to the harness: it fails the run as a
+        // precondition unless the monitor's report says the mode was on.
+        if (!mode.isNullOrEmpty()) {
+            val setMode = control("asyncabi_fixture_set_mode")
+            if (setMode != null && setMode.invokeInt(arrayOf(mode)) != 0) {
+                throw AdapterError("$fixture: unknown fixture mode '$mode'")
+            }
+        }
     }
 
     fun monitorEnd(): Any? {

@@ -93,7 +93,7 @@ class Runner(private val bindingsDir: File, private val out: PrintStream) {
         val gens = names.associateWith { moduleFor(it, fixtures.getValue(it)["library"] as String) }
         val ifaces = names.associateWith { interfaceOf(fixtures.getValue(it)["interface"] as String) }
         for ((name, gen) in gens) gen.declaredTypes = ifaces.getValue(name)["types"] as Map<String, Any?>
-        for (gen in gens.values) gen.monitorBegin(scenario["id"] as String, seed, timeScale)
+        for (gen in gens.values) gen.monitorBegin(scenario["id"] as String, seed, timeScale, scenario["fixture_mode"] as String?)
         val start = System.nanoTime()
         val steps = ScenarioRun(scenario, gens, ifaces, timeScale).run()
         val elapsed = Math.round((System.nanoTime() - start) / 1e3) / 1000.0

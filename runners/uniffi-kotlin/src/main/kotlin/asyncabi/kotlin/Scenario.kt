@@ -275,6 +275,7 @@ class ScenarioRun(
         "sleep" -> { delay(((step["ms"] as Number).toDouble() * timeScale).toLong()); mutableMapOf("value" to null) }
         "check_foreign" -> stepCheckForeign(step)
         "collect_garbage" -> stepCollectGarbage()
+        "cancel_sweep" -> stepCancelSweep(step)
         else -> throw AdapterError("unknown step kind '$kind'")
     }
 
@@ -436,6 +437,60 @@ class ScenarioRun(
         outcome["finished_before_cancel"] = wasDone
         outcome["cancel_latency_ms"] = latency
         return outcome
+    }
+
+    /** Starts `call` `count` times, one after the other, and cancels each awaiting coroutine
+     * around the producer's answer: every third run at the instant the generated continuation
+     * callback resumes it with a poll result (inside the dispatch, before it runs: the tightest
+     * race with completion), the others after an offset swept evenly from around_ms - spread_ms
+     * to around_ms + spread_ms (scaled). */
+    private suspend fun stepCancelSweep(step: Map<String, Any?>): MutableMap<String, Any?> {
+        @Suppress("UNCHECKED_CAST")
+        val spec = step["call"] as Map<String, Any?>
+        val count = (step["count"] as Number).toInt()
+        val around = (step["around_ms"] as Number?)?.toDouble() ?: 0.0
+        val spread = (step["spread_ms"] as Number?)?.toDouble() ?: 0.0
+        val landed = linkedMapOf("before_answer" to 0, "at_answer" to 0, "after_completion" to 0)
+        val distinct = LinkedHashMap<String, MutableMap<String, Any?>>()
+        val start = System.nanoTime()
+        for (i in 0 until count) {
+            val hook = i % 3 == 0
+            val cancelled = java.util.concurrent.atomic.AtomicBoolean(false)
+            val holder = arrayOfNulls<Deferred<Any?>>(1)
+            val dispatcher = ObservingDispatcher(loop) {
+                val task = holder[0]
+                if (hook && task != null && !task.isCompleted && cancelled.compareAndSet(false, true)) task.cancel()
+            }
+            val task = scope.async(dispatcher, start = CoroutineStart.LAZY) { call(spec) }
+            holder[0] = task
+            task.start()
+            if (!hook) {
+                val offset = around - spread + 2 * spread * i / maxOf(count - 1, 1)
+                delay((maxOf(offset, 0.0) * timeScale).toLong())
+                if (!task.isCompleted && cancelled.compareAndSet(false, true)) {
+                    task.cancel()
+                    landed["before_answer"] = landed.getValue("before_answer") + 1
+                }
+            }
+            if (withTimeoutOrNull(stepTimeoutMs.toLong()) { task.join() } == null) {
+                task.cancel()
+                throw StepAbort(mutableMapOf("timeout" to true, "exception" to "kotlinx.coroutines.TimeoutCancellationException",
+                    "message" to "run $i of the sweep did not finish", "landed" to landed))
+            }
+            if (hook) {
+                val key = if (cancelled.get()) "at_answer" else "after_completion"
+                landed[key] = landed.getValue(key) + 1
+            } else if (!cancelled.get()) {
+                landed["after_completion"] = landed.getValue("after_completion") + 1
+            }
+            val outcome = outcomeOf(spec, deadline = false) { task.await() }
+            outcome.remove("elapsed_ms")
+            distinct.getOrPut(Json.write(outcome.toSortedMap())) { (outcome + ("times" to 0)).toMutableMap() }.let {
+                it["times"] = (it["times"] as Int) + 1
+            }
+        }
+        return mutableMapOf("value" to mapOf("runs" to count, "landed" to landed),
+            "distinct" to distinct.values.toList(), "elapsed_ms" to ms(start))
     }
 
     private fun stepImplement(step: Map<String, Any?>): MutableMap<String, Any?> {
