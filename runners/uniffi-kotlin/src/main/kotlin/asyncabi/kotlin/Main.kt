@@ -139,6 +139,14 @@ fun main(args: Array<String>) {
         exitProcess(2)
     }
     val dir = File(args[at + 1])
+    val benchAt = args.indexOf("--bench")
+    if (benchAt >= 0) {
+        val rest = args.drop(benchAt + 1)
+        val numbers = rest.drop(1).map { it.toInt() }
+        println(Json.write(bench(dir, rest[0], numbers.getOrElse(0) { 20000 }, numbers.getOrElse(1) { 10000 },
+            numbers.getOrElse(2) { 3 })))
+        Runtime.getRuntime().halt(0)
+    }
     if (!dir.isDirectory) {
         System.err.println("uniffi-kotlin: no generated bindings at $dir (build the target uniffi_kotlin_runner)")
         exitProcess(2)
