@@ -31,10 +31,10 @@ static void aa__oom(uint64_t size)
 RustBuffer aa_buffer_alloc(uint64_t capacity)
 {
     RustBuffer buffer = {0, 0, NULL};
-    if (capacity == 0) {
-        return buffer;
-    }
-    if (capacity > SIZE_MAX || (buffer.data = malloc((size_t)capacity)) == NULL) {
+    /* Never NULL, even for capacity 0: UniFFI's Rust side never hands out a NULL data pointer
+     * (an empty Vec's is dangling), and UniFFI's generated Kotlin dereferences it
+     * (`asByteBuffer()!!`) when it lifts an empty string. One byte stands in for the dangling one. */
+    if (capacity > SIZE_MAX || (buffer.data = malloc(capacity == 0 ? 1 : (size_t)capacity)) == NULL) {
         aa__oom(capacity);
     }
     buffer.capacity = capacity;
@@ -151,7 +151,7 @@ RustBuffer aa_writer_finish(aa_writer *w)
 {
     RustBuffer buffer = w->buffer;
     aa_writer_init(w);
-    return buffer;
+    return buffer.data != NULL ? buffer : aa_buffer_alloc(0);  /* never NULL (aa_buffer_alloc) */
 }
 
 /* --- Reader --- */

@@ -26,7 +26,13 @@ RustBuffer aa_ffi_rustbuffer_alloc(uint64_t size, RustCallStatus *out_status)
         aa__fail(out_status, "rustbuffer_alloc: size exceeds i32::MAX");
         return (RustBuffer){0, 0, NULL};
     }
-    return aa_buffer_alloc(size);
+    /* As UniFFI's RustBuffer::new_with_size: `size` zeroed bytes with len == capacity == size,
+     * and a non-NULL data pointer even for size 0 (UniFFI's is a dangling one). Kotlin's
+     * generated code writes through `len` and refuses a NULL data pointer (empty strings). */
+    RustBuffer buffer = aa_buffer_alloc(size);
+    memset(buffer.data, 0, (size_t)size);
+    buffer.len = size;
+    return buffer;
 }
 
 RustBuffer aa_ffi_rustbuffer_from_bytes(ForeignBytes bytes, RustCallStatus *out_status)

@@ -17,7 +17,7 @@
 extern "C" {
 #endif
 
-/* Allocates a zero-length buffer of `capacity` bytes; data is NULL only when capacity is 0. */
+/* Allocates a zero-length buffer of `capacity` bytes; data is never NULL (as UniFFI's). */
 RustBuffer aa_buffer_alloc(uint64_t capacity);
 /* Returns a buffer holding a copy of `len` bytes at `data`. */
 RustBuffer aa_buffer_from_bytes(const void *data, uint64_t len);
