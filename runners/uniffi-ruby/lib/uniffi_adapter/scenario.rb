@@ -227,6 +227,12 @@ module UniffiAdapter
 
     # One call through the generated API, on the current Thread; returns its value.
     def call(spec, on_wake = nil)
+      prepare(spec, on_wake).call
+    end
+
+    # The call as a closure, its receiver and arguments resolved now (a spawned call holds its
+    # receiver from the spawn on, as an awaiting task in another language would).
+    def prepare(spec, on_wake = nil)
       gen = gen_for(spec)
       decl = decl_for(spec)
       receiver = spec.key?('receiver') ? lookup_var(spec['receiver']) : nil
@@ -237,9 +243,9 @@ module UniffiAdapter
       if spec.fetch('on', 'loop') == 'executor' && decl && decl['async']
         raise ArgumentError, 'an async export cannot be awaited on a thread with no loop'
       end
-      return fn.call(*args) if on_wake.nil?
+      return -> { fn.call(*args) } if on_wake.nil?
 
-      gen.observe_wakes(on_wake) { fn.call(*args) }
+      -> { gen.observe_wakes(on_wake) { fn.call(*args) } }
     end
 
     # "loop", "second_loop" and "executor" are all a Thread of the call's own: the generated
@@ -248,13 +254,14 @@ module UniffiAdapter
       where = spec.fetch('on', 'loop')
       raise AdapterError, "unknown 'on': #{where.inspect}" unless %w[loop second_loop executor].include?(where)
 
-      Task.new(spec) { call(spec, on_wake) }
+      invoke = prepare(spec, on_wake)
+      Task.new(spec) { invoke.call }
     end
 
     def outcome_of(task, deadline: @step_timeout, cancel_on_timeout: true)
       start = UniffiAdapter.now
       unless task.thread.join(deadline)
-        task.thread.raise(Cancelled, 'step deadline') if cancel_on_timeout
+        cancel_all([task], 'step deadline') if cancel_on_timeout
         raise StepAbort, { 'timeout' => true, 'exception' => 'Timeout', 'elapsed_ms' => UniffiAdapter.ms_since(start) }
       end
       kind, payload = task.result
@@ -269,6 +276,14 @@ module UniffiAdapter
 
       outcome['elapsed_ms'] = UniffiAdapter.ms_since(start)
       outcome
+    end
+
+    # Cancels what a deadline abandons and waits (bounded) for the generated code's ensure
+    # blocks to cancel and free their futures, as asyncio.wait_for waits for the cancelled task.
+    def cancel_all(tasks, why)
+      tasks.each { |t| t.thread.raise(Cancelled, why) unless t.done? }
+      until_time = UniffiAdapter.now + @step_timeout
+      tasks.each { |t| t.thread.join([until_time - UniffiAdapter.now, 0].max) }
     end
 
     def exception_outcome(exc, spec)
@@ -328,7 +343,7 @@ module UniffiAdapter
         tasks.each do |task|
           next if task.thread.join([deadline - UniffiAdapter.now, 0].max)
 
-          groups.each { |_, _, ts| ts.each { |t| t.thread.raise(Cancelled, 'gather deadline') unless t.done? } }
+          cancel_all(groups.flat_map { |_, _, ts| ts }, 'gather deadline')
           raise StepAbort, { 'timeout' => true, 'exception' => 'Timeout', 'order' => lock.synchronize { order.dup } }
         end
       end
@@ -378,7 +393,10 @@ module UniffiAdapter
       task.thread.raise(Cancelled, 'cancelled by the scenario') unless was_done
       start_time = UniffiAdapter.now
       unless task.thread.join(@step_timeout)
-        raise StepAbort, { 'timeout' => true, 'exception' => 'Timeout', 'message' => 'the cancelled task did not finish' }
+        where = (task.thread.backtrace || []).first(3).map { |l| l.sub(%r{\A.*/}, '') }.join(' < ')
+        warn "uniffi-ruby: the cancelled Thread is stuck at #{where}"
+        raise StepAbort, { 'timeout' => true, 'exception' => 'Timeout',
+                           'message' => "the cancelled task did not finish (its Thread is at #{where})" }
       end
       outcome = outcome_of(task)
       outcome['finished_before_cancel'] = was_done
