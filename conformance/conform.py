@@ -74,7 +74,8 @@ def passthrough(argv) -> list:
 
 def outputs(args, build) -> dict:
     out_dir = pathlib.Path(args.out) if args.out else build / "conformance"
-    return {kind: getattr(args, kind) or str(out_dir / name) for kind, name in REPORTS.items()}
+    return {kind: getattr(args, kind) or getattr(args, f"conform_{kind}") or str(out_dir / name)
+            for kind, name in REPORTS.items()}
 
 
 def main(argv=None) -> int:
@@ -103,7 +104,8 @@ def main(argv=None) -> int:
     if args.build_dir is None:
         forwarded += ["--build-dir", str(build)]
     if args.mutants is None:  # a filtered or single-mutant run is about one thing: no mutants
-        filtered = args.scenario or args.shard or any("~" in b for b in args.backend)
+        # (a shard is not a filter: its plan is the whole run's, so that shards merge)
+        filtered = args.scenario or any("~" in b for b in args.backend)
         forwarded += ["--mutants", "none" if filtered else "all"]
     if not args.producer:  # the matrix: every backend against both producers
         forwarded += ["--producer", os.environ.get("ASYNCABI_PRODUCERS") or "c,rust"]

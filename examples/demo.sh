@@ -3,7 +3,7 @@
 # then UniFFI's own generated bindings), check the producer statically, then certify the Python
 # backend with the conformance suite.
 set -euo pipefail
-BUILD="${1:?usage: demo.sh BUILD_DIR}"
+BUILD="$(cd "${1:?usage: demo.sh BUILD_DIR}" && pwd)"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REPORTS="$ROOT/reports/demo"
 mkdir -p "$REPORTS"

@@ -18,8 +18,11 @@ import math
 
 from .records import Failure
 
-# Absolute slack added to every upper time bound (scheduling noise), times the slowdown.
-TIMING_SLACK_MS = 100.0
+# Absolute slack added to every upper time bound (scheduling noise), times the slowdown. 20
+# seeds on the shared 2-core machine at load 5 used up to 51 ms of it at time scale 0.3; an
+# upper bound exists to catch a wake that is lost until the step deadline (seconds), so a
+# generous slack costs no power.
+TIMING_SLACK_MS = 250.0
 
 # The outcome of an awaited call is exactly one of these (docs/runner-protocol.md).
 OUTCOME_KEYS = ("value", "error", "unexpected", "cancelled")
@@ -54,7 +57,8 @@ class Step:
         return _judge_expect(expect, outcome, self, where or self.where)
 
 
-def judge(scenario: dict, result: dict, time_scale: float, slowdown: float = 1.0) -> list:
+def judge(scenario: dict, result: dict, time_scale: float, slowdown: float = 1.0,
+          seed=None) -> list:
     failures = []
     outcomes = {}
     for o in result.get("steps", []):
@@ -76,14 +80,86 @@ def judge(scenario: dict, result: dict, time_scale: float, slowdown: float = 1.0
                                         "although no earlier step failed", step=index))
             continue  # otherwise the cause is the step that aborted
         failures += judge_step(Step(step, outcome, index, time_scale, slowdown))
-    for fixture, report in (result.get("monitor") or {}).items():
-        if report is None:
+    failures += _judge_fixture_mode(scenario, result.get("monitor") or {})
+    failures += judge_monitor(scenario, result.get("monitor"), time_scale, seed)
+    return failures
+
+
+# Leak counters of the monitor report and the violation that must accompany each.
+LIVE_COUNTERS = {"live_futures": "leaked-future", "live_buffers": "leaked-buffer",
+                 "live_objects": "leaked-object", "live_foreign_calls": "foreign-complete-missing"}
+
+
+def judge_monitor(scenario, monitor, time_scale, seed=None) -> list:
+    """Each fixture's monitor report: its violations, and its facts. The report must exist, be
+    about this scenario, seed and time scale (the runner configured the fixture as asked), show
+    no producer fault (internal_errors), and its leak counters and runtime-misuse list must
+    agree with its violations."""
+    failures = []
+    if not isinstance(monitor, dict):
+        monitor = {}
+    for fixture in scenario.get("fixtures", []):
+        report = monitor.get(fixture)
+        if not isinstance(report, dict):
+            failures.append(Failure("runner", f"no monitor report for fixture {fixture} "
+                                              f"(got {_short(report)})"))
             continue
+        where = f"{fixture} monitor"
+        facts = {"scenario": scenario.get("id"), "seed": seed, "time_scale": time_scale}
+        for key, want in facts.items():
+            got = report.get(key)
+            if want is None or got is None and key != "scenario":
+                continue  # seed and time_scale: a monitor that does not report them
+            if key == "time_scale" and isinstance(got, (int, float)) and \
+                    math.isclose(got, want, rel_tol=1e-9):
+                continue
+            if got != want:
+                failures.append(Failure("runner", f"{where}: report for {key} {got!r}, the "
+                                                  f"run asked for {want!r}"))
+        codes = {v.get("code") for v in report.get("violations", [])}
+        counters = report.get("counters") or {}
+        if counters.get("internal_errors"):
+            failures.append(Failure("fixture", f"{where}: {counters['internal_errors']} "
+                                               "internal error(s) of the producer: the run "
+                                               "proves nothing"))
+        for counter, code in LIVE_COUNTERS.items():
+            if counters.get(counter) and code not in codes:
+                failures.append(Failure("violation", f"{where}: {counter} is "
+                                        f"{counters[counter]} at the end of the scenario",
+                                        code=code, fixture=fixture))
+        if report.get("runtime_misuse") and not codes:
+            failures.append(Failure("violation", f"{where}: the runtime saw misuse "
+                                    f"{_short(report['runtime_misuse'])} but the monitor "
+                                    "reported no violation", code="runtime-misuse",
+                                    fixture=fixture))
         for v in report.get("violations", []):
             failures.append(Failure(
                 "violation", f"{fixture} monitor: {v.get('code')}: {v.get('message', '')}",
                 code=v.get("code", "?"), fixture=fixture, handle=v.get("handle"),
                 sequence=v.get("sequence", [])))
+    for fixture in sorted(set(monitor) - set(scenario.get("fixtures", []))):
+        failures.append(Failure("runner", f"a monitor report for {fixture}, which the "
+                                          "scenario does not use"))
+    return failures
+
+
+def _judge_fixture_mode(scenario, monitor) -> list:
+    """A scenario that asks for a fixture mode tested nothing unless every fixture's monitor
+    says the mode was on, and (poll_handoff) that it handed at least one continuation off."""
+    mode = scenario.get("fixture_mode")
+    if not mode:
+        return []
+    failures = []
+    for fixture in scenario["fixtures"]:
+        report = monitor.get(fixture)
+        if not isinstance(report, dict) or report.get("mode") != mode:
+            failures.append(Failure("precondition", f"{fixture}: the scenario needs fixture mode "
+                                    f"{mode!r}, but the monitor reports "
+                                    f"{(report or {}).get('mode')!r}: the runner did not select "
+                                    "it with asyncabi_fixture_set_mode"))
+        elif mode == "poll_handoff" and not (report.get("counters") or {}).get("handoffs"):
+            failures.append(Failure("precondition", f"{fixture}: poll_handoff mode handed no "
+                                    "continuation to a producer thread"))
     return failures
 
 
@@ -192,8 +268,40 @@ def judge_check_foreign(s: Step) -> list:
     return failures
 
 
+def judge_cancel_sweep(s: Step) -> list:
+    """cancel_sweep: every run ended cancelled or as `expect` says, the runs add up, and at
+    least one cancel landed at the producer's answer (a sweep that never reached the
+    completion boundary tested nothing: a failed precondition)."""
+    failures = []
+    step, outcome = s.step, s.outcome
+    value = outcome.get("value")
+    distinct = outcome.get("distinct")
+    if not isinstance(value, dict) or not isinstance(distinct, list):
+        return [s.fail("runner", f"{s.where}: the runner reported no sweep summary "
+                                 f"({_short(outcome)})")]
+    runs = sum(d.get("times", 0) for d in distinct if isinstance(d, dict))
+    if value.get("runs") != step["count"] or runs != step["count"]:
+        failures.append(s.fail("runner", f"{s.where}: {runs} outcomes reported for "
+                                         f"{step['count']} runs"))
+    for d in distinct:
+        where = f"{s.where} ({d.get('times')} run(s))"
+        shape = _one_outcome(s, d, where)
+        if shape:
+            failures += shape
+        elif d.get("cancelled") is not True:
+            failures += s.expect(step.get("expect") or {"any": True}, d,
+                                 where + " that finished before the cancel")
+    landed = value.get("landed")
+    if not isinstance(landed, dict) or not landed.get("at_answer"):
+        failures.append(s.fail("precondition", f"{s.where}: no cancel landed at the producer's "
+                               f"answer ({_short(landed)}): the sweep never reached the "
+                               "completion boundary"))
+    return failures
+
+
 def judge_done(s: Step) -> list:
-    """implement / spawn / drop / sleep: the runner did it (no timeout, no failure)."""
+    """implement / spawn / drop / sleep / collect_garbage: the runner did it (no timeout, no
+    failure)."""
     return []
 
 
@@ -207,6 +315,8 @@ STEP_JUDGES = {
     "drop": judge_done,
     "sleep": judge_done,
     "check_foreign": judge_check_foreign,
+    "cancel_sweep": judge_cancel_sweep,
+    "collect_garbage": judge_done,
 }
 
 

@@ -34,7 +34,12 @@ DEFAULT_STEP_TIMEOUT_MS = 3000  # the runner's deadline for one step (docs/runne
 # How much slower a run is than on a plain build (the slack of upper time bounds and every
 # hang detector are multiplied by it, times --slowdown).
 VARIANT_SLOWDOWN = {"plain": 1.0, "asan": 3.0, "tsan": 5.0}
-# check_foreign's within_ms is a wait (the runner answers once the counters match), not a bound.
+# Waits, not verdicts, are stretched by this (times the slowdown): a check_foreign's within_ms
+# (the runner answers once the counters match) and every hang deadline (step_timeout_ms, the
+# scenario's timeout_ms). A correct backend never reaches them; under load a step that sleeps
+# 600 ms had less than 400 ms to spare before the unstretched 1 s deadline at time scale 0.3.
+# Mutant runs keep the scenario's waits (times the slowdown): a mutant only has to fail, and
+# most are caught by a hang, so stretching would only make the mutation run slower.
 WAIT_FACTOR = 3.0
 
 
@@ -79,9 +84,9 @@ OPTIONS = [
     (("--producer",), dict(action="append", default=[],
                            help="producer(s) the backends drive: c (the C fixtures, with the "
                                 "protocol monitor) and/or rust (UniFFI's Rust scaffolding), "
-                                "comma list or repeated (default c; conform: $ASYNCABI_PRODUCERS or "
-                                "c,rust); a lane "
-                                "other than c is named BACKEND@PRODUCER")),
+                                "comma list or repeated (default c; conform: "
+                                "$ASYNCABI_PRODUCERS or c,rust); a lane other than c is named "
+                                "BACKEND@PRODUCER")),
     (("--mutants",), dict(default=None,
                           help="also run the backends' mutants: all, none or a comma list of "
                                "names (default none; conform: all for a full run)")),
@@ -208,6 +213,7 @@ class Harness:
         self.results = []  # RunRecord, one per planned run, in plan order
         self.killed = {}  # mutant backend -> the record that killed it
         self.interrupted = None  # the signal that stopped the session, if one did
+        self.finishing = False  # the reports are being written: a signal waits for them
         self.started = time.monotonic()
         self._fixtures = {}
 
@@ -326,9 +332,11 @@ class Harness:
         except FileNotFoundError as exc:
             record.fail([Failure("runner", str(exc), code="fixture-missing")])
             return record
-        request = {"scenario": self.sent_scenario(scenario), "seed": item.seed, "time_scale": record.time_scale,
+        stretch = self.slowdown * (1.0 if record.mutant else WAIT_FACTOR)
+        request = {"scenario": self.sent_scenario(scenario, stretch), "seed": item.seed, "time_scale": record.time_scale,
                    "fixtures": fixtures}
-        timeout = scenario.get("timeout_ms", DEFAULT_SCENARIO_TIMEOUT_MS) / 1000.0 * self.slowdown
+        timeout = (scenario.get("timeout_ms", DEFAULT_SCENARIO_TIMEOUT_MS) / 1000.0
+                   * stretch)
         try:
             result = runner.run(request, timeout)
         except RunnerError as exc:
@@ -336,7 +344,8 @@ class Harness:
         record.elapsed_ms = round((time.monotonic() - start) * 1000, 1)
         record.steps = result["steps"]
         record.monitor = result.get("monitor")
-        failures = judge.judge(scenario, result, record.time_scale, self.slowdown)
+        failures = judge.judge(scenario, result, record.time_scale, self.slowdown,
+                               seed=item.seed)
         if self.fixture_variant != "plain":
             # halt_on_error makes a finding crash the runner; a report that did not (a warning
             # printed from a thread the sanitizer let go on) still fails the run.
@@ -351,16 +360,15 @@ class Harness:
             record.trace = _trace_slice(runner.trace_path, trace_at)
         return record
 
-    def sent_scenario(self, scenario) -> dict:
-        """The scenario as the runner gets it: its waits (not its verdicts) stretched for a slow
-        machine. step_timeout_ms (a hang detector) grows with the slowdown; a check_foreign's
-        within_ms (how long the runner may wait for the counters; it answers as soon as they
-        match) with WAIT_FACTOR times the slowdown. Every bound the judge checks stays."""
-        steps = [dict(step, within_ms=step["within_ms"] * WAIT_FACTOR * self.slowdown)
+    def sent_scenario(self, scenario, stretch) -> dict:
+        """The scenario as the runner gets it: its waits (not its verdicts) multiplied by
+        `stretch`: step_timeout_ms (a hang detector) and a check_foreign's within_ms (the runner
+        answers as soon as the counters match). Every bound the judge checks stays as written."""
+        steps = [dict(step, within_ms=step["within_ms"] * stretch)
                  if step["do"] == "check_foreign" and "within_ms" in step else step
                  for step in scenario["steps"]]
         return dict(scenario, steps=steps, step_timeout_ms=round(
-            scenario.get("step_timeout_ms", DEFAULT_STEP_TIMEOUT_MS) * self.slowdown))
+            scenario.get("step_timeout_ms", DEFAULT_STEP_TIMEOUT_MS) * stretch))
 
     def _runner_failed(self, record, runner, exc, mark, start, trace_at=None):
         record.elapsed_ms = round((time.monotonic() - start) * 1000, 1)
@@ -563,8 +571,8 @@ def pytest_configure(config):
         harness.old_handlers = {s: signal.getsignal(s) for s in _SIGNALS}
 
         def stop(signum, frame):
-            if harness.interrupted:
-                return  # already stopping: let the reports be written
+            if harness.interrupted or harness.finishing:
+                return  # already stopping, or every run is done: let the reports be written
             harness.interrupted = signal.Signals(signum).name
             raise KeyboardInterrupt(harness.interrupted)
         for s in _SIGNALS:
@@ -622,7 +630,10 @@ def pytest_sessionfinish(session, exitstatus):
     harness = session.config.stash.get(HARNESS, None)
     if harness is None:
         return
+    harness.finishing = True
     harness.close()
+    if session.config.option.collectonly:
+        return  # nothing was meant to run: no report
     data = harness.results_file()
     if data.not_run and session.exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED  # something did not run: not a pass

@@ -28,7 +28,8 @@ RESULTS_VERSION = 2
 class Failure:
     """One reason a run failed. kind: violation (the protocol monitor caught a misuse; code is
     its code), outcome, timing, timeout, precondition (what the scenario sets up did not
-    happen), thread (a call ran on the wrong thread or loop), runner (the runner could not do
+    happen), thread (a call ran on the wrong thread or loop), fixture (the producer itself
+    faulted), runner (the runner could not do
     it, hung, crashed or broke the protocol; code names which), harness (a bug in the harness)."""
     kind: str
     message: str
@@ -110,12 +111,13 @@ class RunRecord:
 @dataclass
 class MutantRow:
     """The verdict on one mutant: killed (by which run, with which symptoms), survived (every
-    scenario planned for it ran and passed), or not run (some did not run, none failed)."""
+    scenario planned for it ran and passed), not run (some did not run, none failed), or
+    pending (a single shard that did not kill it: only the merge of every shard can say)."""
     backend: str
     mutant: str
     bug: str
     expected: list
-    verdict: str  # "killed" | "survived" | "not run"
+    verdict: str  # "killed" | "survived" | "not run" | "pending"
     killed_by: Optional[str] = None
     symptoms: list = field(default_factory=list)
     not_run: int = 0
@@ -132,8 +134,9 @@ class MutantRow:
         return dict(dataclasses.asdict(self), killed=self.killed, as_expected=self.as_expected)
 
 
-def mutant_rows(backends: dict, results: list) -> list:
-    """One MutantRow per mutant backend in `backends` ({name: spec}), from the records."""
+def mutant_rows(backends: dict, results: list, partial: bool = False) -> list:
+    """One MutantRow per mutant backend in `backends` ({name: spec}), from the records.
+    `partial`: the records are one shard of a run, so a mutant it did not kill is pending."""
     rows = []
     for name, spec in backends.items():
         mutant = spec.get("mutant")
@@ -146,6 +149,8 @@ def mutant_rows(backends: dict, results: list) -> list:
             verdict = "killed"
         elif not_run or not runs:
             verdict = "not run"
+        elif partial:
+            verdict = "pending"
         else:
             verdict = "survived"
         rows.append(MutantRow(backend=name, mutant=mutant["name"], bug=mutant.get("bug", ""),
@@ -157,9 +162,10 @@ def mutant_rows(backends: dict, results: list) -> list:
 
 def mutation_summary(rows) -> dict:
     killed = sum(1 for r in rows if r.killed)
-    judged = sum(1 for r in rows if r.verdict != "not run")
+    judged = sum(1 for r in rows if r.verdict not in ("not run", "pending"))
     return {"total": len(rows), "killed": killed,
-            "not_run": len(rows) - judged,
+            "not_run": sum(1 for r in rows if r.verdict == "not run"),
+            "pending": sum(1 for r in rows if r.verdict == "pending"),
             "survived": sum(1 for r in rows if r.verdict == "survived"),
             "score": (killed / judged) if judged else None,
             "mutants": [r.to_json() for r in rows]}
@@ -310,8 +316,13 @@ class ResultsFile:
     def real_backends(self) -> list:
         return [b for b, s in self.backends.items() if not s.get("mutant")]
 
+    def partial(self) -> bool:
+        """One shard (or some shards) of a run, not the whole."""
+        counts = {s["count"] for s in self.shards}
+        return bool(self.shards) and (len(counts) != 1 or len(self.shards) != counts.pop())
+
     def mutant_rows(self) -> list:
-        return mutant_rows(self.backends, self.results)
+        return mutant_rows(self.backends, self.results, partial=self.partial())
 
     def levels(self, backend) -> list:
         hello = self.backends.get(backend, {}).get("hello") or {}

@@ -91,16 +91,20 @@ def summary_lines(data) -> list:
     rows = data.mutant_rows()
     if rows:
         mutation = records.mutation_summary(rows)
-        judged = mutation["total"] - mutation["not_run"]
+        judged = mutation["total"] - mutation["not_run"] - mutation["pending"]
         score = f" ({100 * mutation['score']:.0f}%)" if mutation["score"] is not None else ""
         not_run = f", {mutation['not_run']} not run" if mutation["not_run"] else ""
+        pending = (f", {mutation['pending']} pending (judged when the shards are merged)"
+                   if mutation["pending"] else "")
         lines.append(f"mutation score: {mutation['killed']}/{judged} mutants killed{score}"
-                     f"{not_run}")
+                     f"{not_run}{pending}")
         for m in rows:
             if m.killed:
                 verdict = f"killed by {m.killed_by} with {', '.join(m.symptoms)}"
             elif m.verdict == "not run":
                 verdict = f"NOT RUN ({m.not_run} of its runs did not run)"
+            elif m.verdict == "pending":
+                verdict = "not killed in this shard (judged when the shards are merged)"
             else:
                 verdict = "SURVIVED"
             flag = "" if m.as_expected or not m.killed else \
@@ -214,7 +218,7 @@ def render_html(data: ResultsFile) -> str:
     rows = data.mutant_rows()
     if mutants:
         mutation = records.mutation_summary(rows)
-        judged = mutation["total"] - mutation["not_run"]
+        judged = mutation["total"] - mutation["not_run"] - mutation["pending"]
         out.append(f"<h2>Mutants: the suite tests itself</h2><p id='mutation-score'>"
                    f"Mutation score: <b>{mutation['killed']}/{judged}</b> killed "
                    f"({100 * (mutation['score'] or 0):.0f}%)"
@@ -223,7 +227,7 @@ def render_html(data: ResultsFile) -> str:
                    "<th>verdict</th><th>symptoms</th><th>expected</th></tr>")
         for m in rows:
             cls = {"killed": "killed" if m.as_expected else "survived",
-                   "survived": "survived", "not run": "notrun"}[m.verdict]
+                   "survived": "survived", "not run": "notrun", "pending": "notrun"}[m.verdict]
             verdict = f"killed by {m.killed_by}" if m.killed else m.verdict.upper()
             out.append(f"<tr class='{cls}'><td><code>{e(m.mutant)}</code></td>"
                        f"<td>{e(m.bug)}</td><td>{e(verdict)}</td>"
@@ -351,6 +355,10 @@ def render_junit(data: ResultsFile) -> str:
         if m.verdict == "not run":
             counts["errors"] += 1
             ET.SubElement(tc, "error", message=f"not run: {m.not_run} of its runs did not run")
+        elif m.verdict == "pending":
+            counts["skipped"] += 1
+            ET.SubElement(tc, "skipped", message="not killed in this shard: judged when the "
+                                                 "shards are merged")
         elif not m.as_expected:
             counts["failures"] += 1
             ET.SubElement(tc, "failure", message=(

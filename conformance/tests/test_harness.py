@@ -135,7 +135,7 @@ def test_a_signal_mid_run_writes_reports_marked_interrupted(fake_env, tmp_path, 
     assert "not run: interrupted by " + name in junit
 
 
-def test_mutants_killed_survived_and_the_score(fake_env, tmp_path):
+def test_fake_mutant_verdicts_killed_survived_and_the_score(fake_env, tmp_path):
     env, build = fake_env
     proc = conform(env, build, "--backend", "fake_m", "--scenario", "ok_*", "--mutants", "all",
                    *reports(tmp_path))
@@ -224,3 +224,27 @@ def test_reproduce_writes_beside_the_report_not_over_it(fake_env, tmp_path):
     assert (tmp_path / "reproduce" / "violation_f-fake-seed1" / "results.json").exists()
     assert json.loads((tmp_path / "r.json").read_text()) == data  # untouched
     assert proc.returncode == 1
+
+
+def test_a_session_stopped_early_lists_the_rest_as_not_run(fake_env, tmp_path):
+    env, build = fake_env
+    proc = conform(env, build, "--backend", "fake", "-x", *reports(tmp_path))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    data = json.loads((tmp_path / "r.json").read_text())
+    status = [r["status"] for r in data["results"]]
+    assert status[0] == "failed" and set(status[1:]) == {"not run"}  # badjson_d comes first
+    assert "conform: INCOMPLETE: 6 of 7 planned runs not run" in proc.stdout
+    assert "level none" in proc.stdout
+
+
+def test_a_report_that_cannot_be_written_at_the_end_is_one_line_not_a_traceback(tmp_path):
+    from asyncabi_conformance import records, report
+    data = records.ResultsFile(generated="", wall_time_s=0, time_scale=1, slowdown=1, seeds=[1],
+                               repeat=1, fixture_variant="plain", backends={}, scenarios={},
+                               results=[])
+    taken = tmp_path / "taken"
+    taken.mkdir()  # a directory where the file should go
+    problems = report.write_all(data, {"json": str(tmp_path / "ok.json"), "html": str(taken),
+                                       "junit": None})
+    assert len(problems) == 1 and "could not write the HTML report" in problems[0]
+    assert (tmp_path / "ok.json").exists()

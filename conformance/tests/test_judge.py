@@ -66,7 +66,7 @@ def test_a_proper_cancel_passes_and_its_latency_is_judged():
           "cancel_latency_ms": 5.0}
     assert run([CANCEL], [ok]) == []
     slow = dict(CANCEL, cancel_latency_ms={"max": 100})
-    assert [f.kind for f in run([slow], [dict(ok, cancel_latency_ms=250.0)])] == ["timing"]
+    assert [f.kind for f in run([slow], [dict(ok, cancel_latency_ms=400.0)])] == ["timing"]
 
 
 CHECK = {"do": "check_foreign", "object": "echoer", "method": "echo_u8",
@@ -128,13 +128,13 @@ def test_an_outcome_of_another_kind_of_step_fails():
 
 
 def test_upper_bounds_grow_with_the_slowdown_lower_bounds_never_shrink():
-    late = {"step": 0, "do": "call", "value": None, "elapsed_ms": 500.0}
-    assert [f.kind for f in run([CALL], [late])] == ["timing"]  # 250 + 100 slack
-    assert run([CALL], [late], slowdown=3.0) == []  # 250 + 300 slack
+    late = {"step": 0, "do": "call", "value": None, "elapsed_ms": 600.0}
+    assert [f.kind for f in run([CALL], [late])] == ["timing"]  # 250 + 250 slack
+    assert run([CALL], [late], slowdown=3.0) == []  # 250 + 750 slack
     early = {"step": 0, "do": "call", "value": None, "elapsed_ms": 50.0}
     assert [f.kind for f in run([CALL], [early], slowdown=5.0)] == ["timing"]
     unscaled = dict(CALL, elapsed_ms={"max": 1000, "unscaled": True})
-    slow = {"step": 0, "do": "call", "value": None, "elapsed_ms": 2500.0}
+    slow = {"step": 0, "do": "call", "value": None, "elapsed_ms": 2000.0}
     assert [f.kind for f in run([unscaled], [slow], scale=0.3)] == ["timing"]
     assert run([unscaled], [slow], scale=0.3, slowdown=3.0) == []
 
@@ -152,10 +152,42 @@ def test_gather_reads_counts_and_order():
     assert [f.kind for f in run([step], [dict(outcome, order=[])])] == ["runner"]
 
 
+SCENARIO = {"id": "s", "fixtures": ["futures"], "steps": [{"do": "sleep", "ms": 1}]}
+SLEPT = [{"step": 0, "do": "sleep", "value": None}]
+
+
+def report(**extra):
+    return dict({"scenario": "s", "seed": 4, "time_scale": 0.3, "violations": [],
+                 "counters": {"live_futures": 0, "internal_errors": 0}, "runtime_misuse": []},
+                **extra)
+
+
+def monitor_failures(monitor):
+    return judge.judge(SCENARIO, {"steps": SLEPT, "monitor": monitor}, 0.3, seed=4)
+
+
 def test_violations_become_failures_named_by_their_code():
-    failures = run([{"do": "sleep", "ms": 1}], [{"step": 0, "do": "sleep", "value": None}],
-                   monitor={"futures": {"violations": [{"code": "free-twice", "handle": 7,
-                                                        "message": "m", "sequence": ["free"]}]}})
+    failures = monitor_failures({"futures": report(violations=[
+        {"code": "free-twice", "handle": 7, "message": "m", "sequence": ["free"]}])})
     assert failures == [Failure(kind="violation", code="free-twice", fixture="futures", handle=7,
                                 sequence=["free"], message="futures monitor: free-twice: m")]
     assert judge.symptoms(failures) == {"free-twice"}
+
+
+@pytest.mark.parametrize("monitor, symptom", [
+    ({}, "runner"),  # no report for a fixture the scenario uses
+    ({"futures": None}, "runner"),
+    ({"futures": report(scenario="other")}, "runner"),  # set_scenario not called
+    ({"futures": report(seed=5)}, "runner"),  # configured with another seed
+    ({"futures": report(time_scale=1.0)}, "runner"),
+    ({"futures": report(counters={"internal_errors": 2})}, "fixture"),
+    ({"futures": report(counters={"live_futures": 1})}, "leaked-future"),
+    ({"futures": report(runtime_misuse=[{"what": "poll after free"}])}, "runtime-misuse"),
+    ({"futures": report(), "adversarial": report()}, "runner"),  # a fixture it does not use
+])
+def test_every_fact_of_the_monitor_report_is_read(monitor, symptom):
+    assert judge.symptoms(monitor_failures(monitor)) == {symptom}
+
+
+def test_a_clean_monitor_report_passes():
+    assert monitor_failures({"futures": report()}) == []

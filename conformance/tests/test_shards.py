@@ -23,6 +23,11 @@ def test_shards_split_the_runs_and_merge_into_the_whole(fake_env, tmp_path):
     assert all(ids for ids in shard_ids)
     assert set.union(*shard_ids) == all_ids and sum(map(len, shard_ids)) == len(all_ids)
     assert "shards 2/3" in shards[1].stdout
+    for k, proc in zip((1, 2, 3), shards):  # a shard that did not kill a mutant cannot judge it
+        part = json.loads((tmp_path / f"s{k}" / "results.json").read_text())
+        assert {m["verdict"] for m in part["mutation"]["mutants"]} <= {"killed", "pending"}
+        assert "SURVIVED" not in proc.stdout
+    assert any("pending" in proc.stdout for proc in shards)
 
     merged = conform(env, build, "--merge", *(str(tmp_path / f"s{k}" / "results.json")
                                               for k in (3, 1, 2)),

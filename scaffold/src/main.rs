@@ -105,9 +105,43 @@ fn crate_name_override(udl: &Path) -> Result<Option<String>> {
     }
 }
 
+/// A syntax error as one line naming where the definition that does not parse starts (UniFFI's
+/// own parser prints the whole rest of the file instead).
+fn check_syntax(path: &Path, text: &str) -> Result<()> {
+    use weedle::Parse;
+    let trimmed = text.trim();
+    let remaining = match weedle::Definitions::parse(trimmed) {
+        Ok((remaining, _)) => remaining,
+        Err(_) => bail!("{}: UDL syntax error", path.display()),
+    };
+    if remaining.is_empty() {
+        return Ok(());
+    }
+    let mut offset = (text.len() - text.trim_start().len()) + (trimmed.len() - remaining.len());
+    // The failed definition starts after the comments and blank lines in front of it.
+    loop {
+        let rest = &text[offset..];
+        let line_len = rest.find('\n').map_or(rest.len(), |n| n + 1);
+        let line = rest[..line_len].trim();
+        let comment = line.starts_with("//") && !line.starts_with("///");
+        if line_len == 0 || !(line.is_empty() || comment) || line_len == rest.len() {
+            break;
+        }
+        offset += line_len;
+    }
+    let line = text[..offset].matches('\n').count() + 1;
+    let snippet: String = text[offset..].lines().next().unwrap_or("").chars().take(60).collect();
+    bail!(
+        "{}:{line}: UDL syntax error in the definition that starts here: `{}`",
+        path.display(),
+        snippet.trim()
+    )
+}
+
 fn load(opts: &Options) -> Result<Input> {
     let text = std::fs::read_to_string(&opts.udl)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {}", opts.udl.display(), e))?;
+    check_syntax(&opts.udl, &text)?;
     let parse = |crate_name: &str| {
         ComponentInterface::from_webidl(&text, crate_name).map_err(|e| {
             // UniFFI's parse errors span several lines; the first one names the problem.

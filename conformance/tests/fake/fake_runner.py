@@ -52,7 +52,8 @@ for line in sys.stdin:
         continue
     if sid.startswith("slow"):
         time.sleep(0.3)
-    monitor = {}
+    monitor = {"futures": {"scenario": sid, "events": 0, "counters": {}, "violations": [],
+                           "seed": run["seed"], "time_scale": run.get("time_scale", 1.0)}}
     if sid.startswith("violation") or (mutant == "breaks_ok" and sid.startswith("ok")):
         trace = os.environ.get("ASYNCABI_TRACE")
         if trace:
@@ -64,9 +65,9 @@ for line in sys.stdin:
                                                   ("free", "0x7"), ("free-twice", "0x7")]):
                     f.write(json.dumps({"seq": n + 1, "t_ns": 1000 * (n + 1), "op": op,
                                         "handle": handle, "name": "say_after"}) + "\n")
-        monitor = {"futures": {"scenario": sid, "events": 9, "counters": {}, "violations": [
+        monitor["futures"]["violations"] = [
             {"code": "free-twice", "handle": 7, "message": "future 7 freed twice",
-             "sequence": ["poll", "complete", "free", "free"]}]}}
+             "sequence": ["poll", "complete", "free", "free"]}]
     steps = [{"step": i, "do": s["do"], "value": None, "elapsed_ms": 1.0}
              for i, s in enumerate(run["scenario"]["steps"])]
     print(json.dumps({"result": {"id": run["id"], "steps": steps, "monitor": monitor}}), flush=True)

@@ -6,10 +6,14 @@ not this scenario's; finish reports leaked-object for an object still referenced
 leaked-future for a future that was polled and never freed, with their handles, and nothing once
 they are released; counters follow; delays are scaled by the time scale.
 
+With ASYNCABI_PRODUCER_TRACKING=off in the environment it checks instead that nothing is tracked
+or judged, and that the report says so.
+
 usage: test_control.py LIBFUTURES LIBADVERSARIAL
 """
 import ctypes
 import json
+import os
 import sys
 import threading
 import time
@@ -78,7 +82,8 @@ def objects(futures):
     r = report(futures)
     check(r["scenario"] == "control-objects" and r["seed"] == 7 and r["time_scale"] == 0.5,
           "configure and set_scenario show in the report")
-    check(r["producer"] == "rust" and r["monitor"] is False, "the report says it is the Rust producer")
+    check(r["producer"] == "rust" and r["monitor"] is False and r["tracking"] is True,
+          "the report says it is the Rust producer, tracking")
     status = RustCallStatus()
     handle = fn(futures, "uniffi_futures_fn_func_new_megaphone", ctypes.c_uint64,
                 ctypes.POINTER(RustCallStatus))(ctypes.byref(status))
@@ -147,11 +152,28 @@ def time_scale(futures):
           f"sleep_no_return(500) at time scale 0.1 took {elapsed_ms:.0f} ms (50 expected)")
 
 
+def untracked(futures):
+    begin(futures, "control-untracked")
+    status = RustCallStatus()
+    handle = fn(futures, "uniffi_futures_fn_func_new_megaphone", ctypes.c_uint64,
+                ctypes.POINTER(RustCallStatus))(ctypes.byref(status))
+    check(finish(futures) == 0, "tracking off: finish judges nothing")
+    r = report(futures)
+    check(r["tracking"] is False and r["judges"] == [] and r["counters"]["live_objects"] is None,
+          "tracking off: the report says so, with null counters")
+    fn(futures, "uniffi_futures_fn_free_megaphone", None, ctypes.c_uint64,
+       ctypes.POINTER(RustCallStatus))(handle, ctypes.byref(status))
+
+
 def main(argv):
     if len(argv) != 3:
         print(__doc__.strip().splitlines()[-1], file=sys.stderr)
         return 2
     futures, adversarial = ctypes.CDLL(argv[1]), ctypes.CDLL(argv[2])
+    if os.environ.get("ASYNCABI_PRODUCER_TRACKING") in ("off", "0"):
+        untracked(futures)
+        print(f"test_control: {len(failures)} failure(s)")
+        return 1 if failures else 0
     objects(futures)
     pending_future(adversarial)
     time_scale(futures)

@@ -16,7 +16,7 @@ CONTRACT_VERSIONS = {25: "0.26", 26: "0.27-0.28", 29: "0.29", 30: "0.30-0.32"}
 CURRENT_CONTRACT_VERSION = 30
 
 POLL_READY = 0
-POLL_WAKE = 1  # named MAYBE_READY before 0.29.2
+POLL_WAKE = 1  # named MAYBE_READY before 0.30.0 (contract 30)
 
 CALL_SUCCESS = 0
 CALL_ERROR = 1
@@ -51,7 +51,7 @@ class ForeignFutureDroppedCallbackStruct(ctypes.Structure):
 
 
 class LegacyForeignFuture(ctypes.Structure):
-    """UniffiForeignFuture of the legacy profile (0.26 to 0.29.1)."""
+    """UniffiForeignFuture, filled by the binding: profile 29 and older (UniFFI up to 0.29)."""
     _fields_ = [("handle", ctypes.c_uint64), ("free", ForeignFutureDroppedCallback)]
 
 

@@ -24,6 +24,22 @@ MANIFEST = "bindings.json"
 _counter = itertools.count(1)
 
 
+FOLDER_PREFIX = "uniffi-python-adapter-"
+
+
+def _remove_stale_folders():
+    """Removes the private folders of adapter processes that are gone (a runner the harness
+    killed after a hang cannot clean up after itself)."""
+    for folder in pathlib.Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*"):
+        try:
+            pid = int(folder.name[len(FOLDER_PREFIX):].split("-", 1)[0])
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except (ValueError, PermissionError, OSError):
+            continue
+
+
 class BindingsMissing(Exception):
     """No generated bindings for a fixture (not generated, or generation failed)."""
 
@@ -49,7 +65,9 @@ class Generated:
         source = bindings_dir / fixture / info["module_file"]
         self.fixture = fixture
         self.info = info
-        self.folder = pathlib.Path(tempfile.mkdtemp(prefix=f"uniffi-python-{fixture}-"))
+        _remove_stale_folders()
+        self.folder = pathlib.Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-"
+                                                            f"{fixture}-"))
         copy = self.folder / source.name
         shutil.copyfile(source, copy)
         self.library_link = self.folder / f"lib{info['cdylib_name']}.so"

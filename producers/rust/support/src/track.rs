@@ -15,11 +15,15 @@
 //! So `finish` can report `leaked-future` for a body still pending at the end (the binding never
 //! freed a future it stopped awaiting) and `leaked-object` for an object of the scenario still
 //! referenced; producers/rust/checks.json lists what each producer can judge.
+//!
+//! Tracking costs a global lock per item. `ASYNCABI_PRODUCER_TRACKING=off` (read once, at the
+//! first tracked item) turns it off for benchmarks of UniFFI's own machinery: the report then says
+//! `"tracking": false`, judges nothing and has null counters.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::future::Future;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::task::Poll;
 
 use crate::config;
@@ -71,14 +75,25 @@ fn registry() -> std::sync::MutexGuard<'static, Registry> {
     REGISTRY.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Whether items are tracked: not when ASYNCABI_PRODUCER_TRACKING is "off" or "0".
+pub fn tracking() -> bool {
+    static ON: OnceLock<bool> = OnceLock::new();
+    *ON.get_or_init(|| {
+        !matches!(std::env::var("ASYNCABI_PRODUCER_TRACKING").as_deref(), Ok("off") | Ok("0"))
+    })
+}
+
 /// One tracked future body, object or foreign call; dropping it ends the item's life.
 pub struct Tracked {
-    id: u64,
+    id: u64, // 0: not tracked
 }
 
 impl Tracked {
     /// Starts tracking an item. `handle` is its ABI handle where known (0 otherwise).
     pub fn new(kind: Kind, name: &'static str, handle: u64) -> Tracked {
+        if !tracking() {
+            return Tracked { id: 0 };
+        }
         let mut r = registry();
         let id = r.next_id;
         r.next_id += 1;
@@ -91,6 +106,9 @@ impl Tracked {
 
     /// Records the handle once it is known (an object's, after its Arc was made).
     pub fn set_handle(&self, handle: u64) {
+        if self.id == 0 {
+            return;
+        }
         if let Some(e) = registry().entries.get_mut(&self.id) {
             e.handle = handle;
         }
@@ -99,6 +117,9 @@ impl Tracked {
 
 impl Drop for Tracked {
     fn drop(&mut self) {
+        if self.id == 0 {
+            return;
+        }
         let mut r = registry();
         r.entries.remove(&self.id);
         r.events += 1;
@@ -185,7 +206,9 @@ pub fn report_json(library: &str) -> String {
     out.push('{');
     let _ = write!(out, "\"scenario\": {}, \"library\": {}, ", json_str(&r.scenario), json_str(library));
     out.push_str("\"producer\": \"rust\", \"monitor\": false, ");
-    out.push_str("\"judges\": [\"leaked-future\", \"leaked-object\"], ");
+    let on = tracking();
+    let _ = write!(out, "\"tracking\": {on}, ");
+    out.push_str(if on { "\"judges\": [\"leaked-future\", \"leaked-object\"], " } else { "\"judges\": [], " });
     let _ = write!(out, "\"seed\": {}, \"time_scale\": {}, ", config::seed(), json_f64(config::time_scale()));
     out.push_str("\"violations\": [");
     for (i, v) in r.violations.iter().enumerate() {
@@ -202,6 +225,11 @@ pub fn report_json(library: &str) -> String {
         );
     }
     out.push_str("], \"counters\": {");
+    if !on {
+        out.push_str("\"futures_created\": null, \"live_futures\": null, \"live_buffers\": null, \"live_objects\": null, \"live_foreign_calls\": null");
+        let _ = write!(out, "}}, \"events\": null}}");
+        return out;
+    }
     let _ = write!(
         out,
         "\"futures_created\": {}, \"live_futures\": {}, \"live_buffers\": null, \"live_objects\": {}, \
