@@ -43,11 +43,17 @@ module UniffiAdapter
     end
 
     # --- control exports (the fixture kit's configure and monitor) ----------------------------
-    def monitor_begin(scenario_id, seed, time_scale)
+    def monitor_begin(scenario_id, seed, time_scale, mode = nil)
       c = @controls
       c.asyncabi_fixture_configure(seed, time_scale) if c.respond_to?(:asyncabi_fixture_configure)
       c.asyncabi_monitor_reset if c.respond_to?(:asyncabi_monitor_reset)
       c.asyncabi_monitor_set_scenario(scenario_id) if c.respond_to?(:asyncabi_monitor_set_scenario)
+      return if mode.nil?
+      # A library without the mode export reports no mode: the harness fails the run as
+      # `precondition`, which is the truth.
+      if c.respond_to?(:asyncabi_fixture_set_mode) && c.asyncabi_fixture_set_mode(mode) != 0
+        raise AdapterError, "#{@fixture}: asyncabi_fixture_set_mode(#{mode.inspect}) refused the mode"
+      end
     end
 
     def monitor_end
@@ -85,11 +91,13 @@ module UniffiAdapter
       raise AdapterError, "the generated bindings have no #{e.name.inspect} (#{e.message.lines.first.strip})"
     end
 
-    # Calls `callback` for every WAKE the generated continuation delivers while the block runs.
-    # Observation only, for the cancel step's "after": "first_wake": the generated continuation
-    # takes the pipe it writes the poll code to from UNIFFI_ASYNC_HANDLE_MAP.get; a wrapper
-    # around that map's `get` hands back a tap that sees the code and writes it unchanged.
-    def observe_wakes(callback)
+    # Calls `callback.call(code)` for every poll code the generated continuation delivers
+    # while the block runs, just after the continuation wrote it (the awaiting Thread has not
+    # read it yet). Observation only, for the cancel step's "after": "first_wake" and the
+    # cancel_sweep's cancels at the answer: the generated continuation takes the pipe it writes
+    # the code to from UNIFFI_ASYNC_HANDLE_MAP.get; a wrapper around that map's `get` hands
+    # back a tap that writes the code unchanged, then tells the listeners.
+    def observe_codes(callback)
       install_wake_tap
       @wake_lock.synchronize { @wake_listeners << callback }
       yield
@@ -97,17 +105,20 @@ module UniffiAdapter
       @wake_lock.synchronize { @wake_listeners.delete(callback) }
     end
 
+    def poll_code(name)
+      lookup { @mod.const_get(name) }
+    end
+
     def install_wake_tap
       return if @wake_tap_installed
 
       map = lookup { @mod.const_get(:UNIFFI_ASYNC_HANDLE_MAP) }
-      wake = lookup { @mod.const_get(:UNIFFI_RUST_FUTURE_POLL_WAKE) }
       listeners = @wake_listeners
       lock = @wake_lock
       map.define_singleton_method(:get) do |handle|
         io = super(handle)
         current = lock.synchronize { listeners.dup }
-        current.empty? ? io : WakeTap.new(io, wake, current)
+        current.empty? ? io : CodeTap.new(io, current)
       end
       @wake_tap_installed = true
     end
@@ -170,16 +181,16 @@ module UniffiAdapter
   end
 
   # The IO the generated continuation writes its poll code to, seen on the way.
-  class WakeTap
-    def initialize(io, wake, listeners)
+  class CodeTap
+    def initialize(io, listeners)
       @io = io
-      @wake = wake
       @listeners = listeners
     end
 
     def putc(code)
-      @listeners.each(&:call) if code == @wake
-      @io.putc(code)
+      written = @io.putc(code)
+      @listeners.each { |listener| listener.call(code) }
+      written
     end
   end
 
@@ -188,6 +199,7 @@ module UniffiAdapter
   module Controls
     SIGNATURES = {
       asyncabi_fixture_configure: [%i[uint64 double], :void],
+      asyncabi_fixture_set_mode: [[:string], :int],
       asyncabi_monitor_reset: [[], :void],
       asyncabi_monitor_set_scenario: [[:string], :void],
       asyncabi_monitor_finish: [[], :uint32],

@@ -226,13 +226,13 @@ module UniffiAdapter
     end
 
     # One call through the generated API, on the current Thread; returns its value.
-    def call(spec, on_wake = nil)
-      prepare(spec, on_wake).call
+    def call(spec, on_code = nil)
+      prepare(spec, on_code).call
     end
 
     # The call as a closure, its receiver and arguments resolved now (a spawned call holds its
     # receiver from the spawn on, as an awaiting task in another language would).
-    def prepare(spec, on_wake = nil)
+    def prepare(spec, on_code = nil)
       gen = gen_for(spec)
       decl = decl_for(spec)
       receiver = spec.key?('receiver') ? lookup_var(spec['receiver']) : nil
@@ -243,18 +243,18 @@ module UniffiAdapter
       if spec.fetch('on', 'loop') == 'executor' && decl && decl['async']
         raise ArgumentError, 'an async export cannot be awaited on a thread with no loop'
       end
-      return -> { fn.call(*args) } if on_wake.nil?
+      return -> { fn.call(*args) } if on_code.nil?
 
-      -> { gen.observe_wakes(on_wake) { fn.call(*args) } }
+      -> { gen.observe_codes(on_code) { fn.call(*args) } }
     end
 
     # "loop", "second_loop" and "executor" are all a Thread of the call's own: the generated
     # code blocks the Thread it is called on, whatever Thread that is.
-    def start(spec, on_wake = nil)
+    def start(spec, on_code = nil)
       where = spec.fetch('on', 'loop')
       raise AdapterError, "unknown 'on': #{where.inspect}" unless %w[loop second_loop executor].include?(where)
 
-      invoke = prepare(spec, on_wake)
+      invoke = prepare(spec, on_code)
       Task.new(spec) { invoke.call }
     end
 
@@ -376,8 +376,9 @@ module UniffiAdapter
       if step.key?('task')
         task = @tasks.fetch(step['task'])
       else
-        on_wake = step['after'] == 'first_wake' ? -> { woke = true } : nil
-        task = start(step.fetch('call'), on_wake)
+        wake = gen_for(step.fetch('call')).poll_code(:UNIFFI_RUST_FUTURE_POLL_WAKE)
+        on_code = step['after'] == 'first_wake' ? ->(code) { woke = true if code == wake } : nil
+        task = start(step.fetch('call'), on_code)
       end
       if step['after'] == 'first_wake'
         deadline = UniffiAdapter.now + @step_timeout
@@ -402,6 +403,65 @@ module UniffiAdapter
       outcome['finished_before_cancel'] = was_done
       outcome['cancel_latency_ms'] = UniffiAdapter.ms_since(start_time)
       outcome
+    end
+
+    # `count` runs of `call`, one after the other, each cancelled with Thread#raise around the
+    # moment the producer answers: every third run just after the generated continuation wrote
+    # READY into the awaiting Thread's pipe (before that Thread read it: the tightest race with
+    # completion), the others after an offset swept evenly from around_ms - spread_ms to
+    # around_ms + spread_ms (scaled).
+    def step_cancel_sweep(step)
+      spec = step.fetch('call')
+      count = step.fetch('count')
+      around = step.fetch('around_ms', 0.0)
+      spread = step.fetch('spread_ms', 0.0)
+      ready = gen_for(spec).poll_code(:UNIFFI_RUST_FUTURE_POLL_READY)
+      landed = { 'before_answer' => 0, 'at_answer' => 0, 'after_completion' => 0 }
+      distinct = {}
+      start_time = UniffiAdapter.now
+      count.times do |i|
+        hook = (i % 3).zero?
+        run = { task: nil, cancelled: false, lock: Mutex.new }
+        on_code = lambda do |code|
+          next unless hook && code == ready
+
+          run[:lock].synchronize do
+            task = run[:task]
+            next if run[:cancelled] || task.nil? || task.done?
+
+            run[:cancelled] = true
+            task.thread.raise(Cancelled, 'cancelled at the answer')
+          end
+        end
+        run[:lock].synchronize { run[:task] = start(spec, on_code) }
+        task = run[:task]
+        unless hook
+          offset = around - spread + 2 * spread * i / [count - 1, 1].max.to_f
+          sleep([offset, 0.0].max * @time_scale / 1000.0)
+          run[:lock].synchronize do
+            unless task.done?
+              run[:cancelled] = true
+              task.thread.raise(Cancelled, 'cancelled by the sweep')
+              landed['before_answer'] += 1
+            end
+          end
+        end
+        unless task.thread.join(@step_timeout)
+          cancel_all([task], 'sweep deadline')
+          raise StepAbort, { 'timeout' => true, 'exception' => 'Timeout',
+                             'message' => "run #{i} of the sweep did not finish", 'landed' => landed }
+        end
+        if hook
+          landed[run[:cancelled] ? 'at_answer' : 'after_completion'] += 1
+        elsif !run[:cancelled]
+          landed['after_completion'] += 1
+        end
+        outcome = outcome_of(task, deadline: 0)
+        outcome.delete('elapsed_ms')
+        (distinct[JSON.generate(outcome.sort.to_h)] ||= outcome.merge('times' => 0))['times'] += 1
+      end
+      { 'value' => { 'runs' => count, 'landed' => landed }, 'distinct' => distinct.values,
+        'elapsed_ms' => UniffiAdapter.ms_since(start_time) }
     end
 
     def step_implement(step)

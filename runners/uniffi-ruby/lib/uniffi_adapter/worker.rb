@@ -37,7 +37,7 @@ module UniffiAdapter
         path = fixtures.fetch(name).fetch('interface')
         [name, (@interfaces[path] ||= JSON.parse(File.read(path)))]
       end
-      generated.each_value { |gen| gen.monitor_begin(scenario['id'], seed, time_scale) }
+      generated.each_value { |gen| gen.monitor_begin(scenario['id'], seed, time_scale, scenario['fixture_mode']) }
       start = UniffiAdapter.now
       steps = ScenarioRun.new(scenario, generated, interfaces, time_scale).run
       elapsed = UniffiAdapter.ms_since(start)
