@@ -8,13 +8,22 @@ import sys
 HERE = pathlib.Path(__file__).resolve().parent
 
 
+def resolve(name, available):
+    """A benchmark's folder name, or a unique prefix of one before an underscore
+    (`bench runtime` is bench/runtime_lifecycle); unknown names come back unchanged."""
+    if name in available:
+        return name
+    matches = [a for a in available if a.startswith(name + "_")]
+    return matches[0] if len(matches) == 1 else name
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--build-dir", required=True, help="the CMake build tree")
     parser.add_argument("names", nargs="*", help="benchmarks to run (default: all)")
     args, rest = parser.parse_known_args()
     available = sorted(p.parent.name for p in HERE.glob("*/run.py"))
-    names = args.names or available
+    names = [resolve(n, available) for n in args.names or available]
     unknown = [n for n in names if n not in available]
     if unknown:
         print(f"bench: unknown benchmark {', '.join(unknown)}; have: {', '.join(available)}",

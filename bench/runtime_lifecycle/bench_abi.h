@@ -26,10 +26,14 @@ typedef struct bench_abi {
     void (*free)(uint64_t handle);
     /* Static runtime bytes per pending future (0 if unknown), for the report. */
     size_t bytes_per_future;
-    /* The size a malloc baseline should allocate to compare like with like. */
+    /* The size a malloc baseline should allocate to compare like with like (0: use
+     * bench_asyncabi's, so that every implementation is compared with the same baseline). */
     size_t core_size;
 } bench_abi;
 
 extern const bench_abi bench_asyncabi;
+#ifdef BENCH_HAVE_UNIFFI
+extern const bench_abi bench_uniffi; /* impl_uniffi.c: UniFFI 0.32.2's RustFuture */
+#endif
 
 #endif

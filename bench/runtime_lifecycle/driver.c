@@ -6,9 +6,10 @@
  * another thread, poll -> ready, complete, free), "pending-local" (the same with the wake on
  * this thread: the one to count instructions of), "ready" (create, poll, complete, free),
  * "handoff" (the cross-thread round trip alone, no runtime), "malloc" (malloc + free of the
- * core's size), "rss" (bytes per live pending future over 100k). Output: "key value" lines.
+ * core's size), "rss" (bytes per live pending future over 100k: RSS and malloc's bytes in use). Output: "key value" lines.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <malloc.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -20,7 +21,12 @@
 
 #include "bench_abi.h"
 
-static const bench_abi *const impls[] = {&bench_asyncabi};
+static const bench_abi *const impls[] = {
+    &bench_asyncabi,
+#ifdef BENCH_HAVE_UNIFFI
+    &bench_uniffi,
+#endif
+};
 
 /* Spins, then yields: on an idle machine the wait ends within the spin; on a loaded one a
  * descheduled partner gets the CPU back instead of a whole timeslice being burnt. */
@@ -181,10 +187,17 @@ static void measure_rss(const bench_abi *abi)
     /* Touch the array first so that its own pages are not counted. */
     memset(handles, 0, N * sizeof *handles);
     long before = rss_bytes();
+    /* Heap bytes in use (malloc's chunk sizes, headers included, and its mmapped blocks),
+     * whoever allocated them: the runtime's C code and Rust's global allocator both use this
+     * malloc. */
+    struct mallinfo2 mi = mallinfo2();
+    size_t heap_before = mi.uordblks + mi.hblkhd;
     for (long i = 0; i < N; i++) {
         handles[i] = abi->start_pending();
         abi->poll(handles[i], on_continuation, 1); /* stores a continuation: fully pending */
     }
+    mi = mallinfo2();
+    size_t heap_after = mi.uordblks + mi.hblkhd;
     long after = rss_bytes();
     for (long i = 0; i < N; i++) {
         abi->free(handles[i]); /* invokes each stored continuation with READY */
@@ -194,6 +207,7 @@ static void measure_rss(const bench_abi *abi)
     atomic_store(&cont_code, -1);
     free(handles);
     printf("rss_bytes_per_pending_future %.1f\n", (double)(after - before) / N);
+    printf("heap_bytes_per_pending_future %.1f\n", (double)(heap_after - heap_before) / N);
 }
 
 int main(int argc, char **argv)
@@ -226,6 +240,7 @@ int main(int argc, char **argv)
         return 2;
     }
     current = abi;
+    size_t core_size = abi->core_size ? abi->core_size : bench_asyncabi.core_size;
     bool all = strcmp(mode, "all") == 0;
 
     /* Single-threaded modes first: they are what callgrind counts (N vs 2N iterations). */
@@ -243,7 +258,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(mode, "malloc-count") == 0) {
         for (long i = 0; i < iters; i++) {
-            malloc_free(abi->core_size);
+            malloc_free(core_size);
         }
         return 0;
     }
@@ -270,7 +285,7 @@ int main(int argc, char **argv)
         printf("ready_ns %.1f\n", ns);
     }
     if (all || strcmp(mode, "malloc") == 0) {
-        MEASURE(ns, iters, malloc_free(abi->core_size));
+        MEASURE(ns, iters, malloc_free(core_size));
         printf("malloc_free_ns %.1f\n", ns);
     }
     atomic_store_explicit(&job, JOB_EXIT, memory_order_release);

@@ -255,26 +255,16 @@ static void aa__call_complete(aa_type family, uint64_t data, aa_value value, Rus
     }
 }
 
-#define AA__DEFINE_COMPLETE(tag, Suffix, TYPE, member)                                         \
+#define AA__DEFINE_COMPLETE(ctx, tag, Suffix, ENUM, CType, member)                             \
     void aa_foreign_call_complete_##tag(uint64_t data, UniffiForeignFutureResult##Suffix result) \
     {                                                                                          \
         aa_value value;                                                                        \
         memset(&value, 0, sizeof value);                                                       \
         value.member = result.return_value;                                                    \
-        aa__call_complete(TYPE, data, value, result.call_status);                              \
+        aa__call_complete(AA_TYPE_##ENUM, data, value, result.call_status);                    \
     }
 
-AA__DEFINE_COMPLETE(u8, U8, AA_TYPE_U8, u8)
-AA__DEFINE_COMPLETE(i8, I8, AA_TYPE_I8, i8)
-AA__DEFINE_COMPLETE(u16, U16, AA_TYPE_U16, u16)
-AA__DEFINE_COMPLETE(i16, I16, AA_TYPE_I16, i16)
-AA__DEFINE_COMPLETE(u32, U32, AA_TYPE_U32, u32)
-AA__DEFINE_COMPLETE(i32, I32, AA_TYPE_I32, i32)
-AA__DEFINE_COMPLETE(u64, U64, AA_TYPE_U64, u64)
-AA__DEFINE_COMPLETE(i64, I64, AA_TYPE_I64, i64)
-AA__DEFINE_COMPLETE(f32, F32, AA_TYPE_F32, f32)
-AA__DEFINE_COMPLETE(f64, F64, AA_TYPE_F64, f64)
-AA__DEFINE_COMPLETE(rust_buffer, RustBuffer, AA_TYPE_RUST_BUFFER, rust_buffer)
+ASYNCABI_VALUE_FAMILIES(AA__DEFINE_COMPLETE, _)
 
 void aa_foreign_call_complete_void(uint64_t data, UniffiForeignFutureResultVoid result)
 {

@@ -19,49 +19,54 @@
 #include "handle_table.h"
 #include "observe_internal.h"
 
-/* Relaxed everywhere: a statistic, read by leak checks after every thread was joined (the
- * join orders it). */
-static _Atomic uint64_t aa__futures_live;
-
 uint64_t aa_future_live_count(void)
 {
-    return atomic_load_explicit(&aa__futures_live, memory_order_relaxed);
+    /* On demand, from the handle table: no counter is written on the lifecycle's path. A
+     * future is live from its handle's alloc to its retirement in free. */
+    return aa__handle_count_live(AA__KIND_FUTURE);
 }
 
-static aa_future *aa__core_new(aa_type type, const aa_future_vtable *vtable, void *state)
-{
-    aa_future *core = malloc(sizeof *core);
-    if (core == NULL) {
-        return NULL;
-    }
-    aa__scheduler_init(&core->sched);
-    atomic_init(&core->refs, 1);
-    core->type = (uint8_t)type;
-    core->status = UNIFFI_CALL_SUCCESS;
-    core->flags = 0;
-    core->vtable = vtable;
-    core->state = state;
-    core->handle = 0;
-    memset(&core->result, 0, sizeof core->result);
-    return core;
-}
+/* The core lives in its handle slot's payload (handle_table.h): no allocation per future. */
+_Static_assert(sizeof(struct aa_future) <= AA__PAYLOAD_SIZE, "a core must fit a slot's payload");
 
 static const char *aa__core_name(const aa_future *core)
 {
     return core->vtable ? core->vtable->name : NULL;
 }
 
-static uint64_t aa__core_publish(aa_future *core)
+/* The name for events about `core`: read only when someone observes (every event site checks
+ * aa__observing() again, so NULL here is never reported). */
+static inline const char *aa__trace_name(const aa_future *core)
 {
-    uint64_t handle = aa__handle_alloc(AA__KIND_FUTURE, (aa_type)core->type, core);
-    if (handle == 0) {
-        free(core);
+    return aa__observing() ? aa__core_name(core) : NULL;
+}
+
+/* Creates a core and publishes its handle (0 when out of memory); `result` may be NULL. */
+static inline uint64_t aa__core_create(aa_type type, const aa_future_vtable *vtable, void *state,
+                                       uint8_t flags, const aa_value *result)
+{
+    uint32_t index;
+    if (!aa__handle_reserve(&index)) {
         return 0;
     }
+    aa_future *core = aa__handle_payload(index);
+    AA__UNPOISON(core, sizeof *core);
+    aa__scheduler_init(&core->sched);
+    atomic_init(&core->refs, 1);
+    core->type = (uint8_t)type;
+    core->status = UNIFFI_CALL_SUCCESS;
+    core->flags = flags;
+    core->vtable = vtable;
+    core->state = state;
+    if (result != NULL) {
+        core->result = *result;
+    } else {
+        memset(&core->result, 0, sizeof core->result);
+    }
+    uint64_t handle = aa__handle_publish(index, AA__KIND_FUTURE, type, core);
     /* Written before the handle is returned to anyone; never written again. */
     core->handle = handle;
-    atomic_fetch_add_explicit(&aa__futures_live, 1, memory_order_relaxed);
-    AA__EMIT(AA_OP_FUTURE_NEW, (aa_type)core->type, handle, 0, 0, aa__core_name(core));
+    AA__EMIT(AA_OP_FUTURE_NEW, type, handle, 0, 0, aa__core_name(core));
     return handle;
 }
 
@@ -70,11 +75,7 @@ uint64_t aa_future_new(aa_type type, const aa_future_vtable *vtable, void *state
     if ((unsigned)type >= AA_TYPE_COUNT_ || vtable == NULL || vtable->poll == NULL) {
         return 0;
     }
-    aa_future *core = aa__core_new(type, vtable, state);
-    if (core == NULL) {
-        return 0;
-    }
-    return aa__core_publish(core);
+    return aa__core_create(type, vtable, state, 0, NULL);
 }
 
 uint64_t aa_future_new_ready(aa_type type, aa_value value)
@@ -82,30 +83,29 @@ uint64_t aa_future_new_ready(aa_type type, aa_value value)
     if ((unsigned)type >= AA_TYPE_COUNT_) {
         return 0;
     }
-    aa_future *core = aa__core_new(type, NULL, NULL);
-    if (core == NULL) {
-        return 0;
+    if (type == AA_TYPE_VOID) {
+        memset(&value, 0, sizeof value);
     }
-    if (type != AA_TYPE_VOID) {
-        core->result = value;
-    }
-    core->flags = AA__FUT_HAS_RESULT | AA__FUT_DROPPED;
-    return aa__core_publish(core);
+    return aa__core_create(type, NULL, NULL, AA__FUT_HAS_RESULT | AA__FUT_DROPPED, &value);
 }
 
 /* --- Producer side --- */
 
 /* Frees an outcome that will never be consumed (a replaced or abandoned one). */
-static void aa__core_discard_result(aa_future *core)
+static void aa__core_discard_result_slow(aa_future *core)
 {
-    if (!(core->flags & AA__FUT_HAS_RESULT)) {
-        return;
-    }
     if (core->status != UNIFFI_CALL_SUCCESS || core->type == AA_TYPE_RUST_BUFFER) {
         aa_buffer_free(core->result.rust_buffer);
     }
     memset(&core->result, 0, sizeof core->result);
     core->flags &= (uint8_t)~AA__FUT_HAS_RESULT;
+}
+
+static inline void aa__core_discard_result(aa_future *core)
+{
+    if (core->flags & AA__FUT_HAS_RESULT) {
+        aa__core_discard_result_slow(core);
+    }
 }
 
 static void aa__core_set_result(aa_future *core, int8_t status, aa_value value)
@@ -169,35 +169,53 @@ static void aa__core_drop_state(aa_future *core)
 
 /* The body of free, for a caller that holds BUSY: cancel the scheduler, drop everything,
  * retire the handle, then invoke the parked continuation and release the handle's ref. */
-static void aa__core_free(aa_future *core, aa__slot *slot)
+static inline __attribute__((always_inline)) void aa__core_free_obs(aa_future *core, aa__slot *slot,
+                                                                    bool observing)
 {
     uint64_t handle = core->handle;
     aa_type type = (aa_type)core->type;
-    const char *name = aa__core_name(core);
-    aa__continuation cont = aa__scheduler_cancel(&core->sched);
+    const char *name = observing ? aa__core_name(core) : NULL;
+    /* Alone: the handle's is the only reference (no waker exists, and none can be made: that
+     * takes a poll, and we hold BUSY) and the scheduler is idle (no continuation stored, its
+     * lock bit free: a pending poll that just left the slot may still hold it). Then nothing
+     * can observe the scheduler again, and the core goes without an atomic RMW. The acquire
+     * load pairs with the release half of every other holder's decrement. */
+    uint32_t sched = atomic_load_explicit(&core->sched.word, memory_order_acquire);
+    bool alone = atomic_load_explicit(&core->refs, memory_order_acquire) == 1 &&
+                 (sched & AA__SCHED_STATE_MASK) != AA__SCHED_SET && !(sched & AA__SCHED_LOCKED);
+    aa__continuation cont = alone ? aa__none() : aa__scheduler_cancel(&core->sched);
     aa__core_drop_state(core);
     aa__core_discard_result(core);
-    aa__handle_retire(slot, handle);
-    atomic_fetch_sub_explicit(&aa__futures_live, 1, memory_order_relaxed);
+    aa__handle_retire_keep(slot);
     /* The handle is retired: a callback that calls back into it gets a stale-handle report,
-     * never the core. The core itself is still ours until the release below. */
-    aa__continuation_invoke(cont, type, handle, name);
-    aa__core_release(core);
+     * never the core. The core (and the slot it lives in) is still ours until the release
+     * below. */
+    aa__continuation_invoke_obs(cont, observing, type, handle, name);
+    if (alone) {
+        aa__core_recycle(core);
+    } else {
+        aa__core_release(core);
+    }
+}
+
+static void aa__core_free(aa_future *core, aa__slot *slot)
+{
+    aa__core_free_obs(core, slot, aa__observing());
 }
 
 /* Leaves the slot; runs a free that a concurrent (misusing) call deferred to us. */
-static void aa__core_exit(aa_future *core, aa__slot *slot)
+static inline __attribute__((always_inline)) void aa__core_exit(aa_future *core, aa__slot *slot)
 {
     if (aa__handle_exit(slot, AA__SLOT_BUSY)) {
         aa__core_free(core, slot);
     }
 }
 
-static void aa__ready_now(UniffiRustFutureContinuationCallback cb, uint64_t data, aa_type type,
-                          uint64_t handle, const char *name)
+static inline void aa__ready_now(UniffiRustFutureContinuationCallback cb, uint64_t data,
+                                 bool observing, aa_type type, uint64_t handle, const char *name)
 {
     aa__continuation cont = {cb, data, UNIFFI_RUST_FUTURE_POLL_READY};
-    aa__continuation_invoke(cont, type, handle, name);
+    aa__continuation_invoke_obs(cont, observing, type, handle, name);
 }
 
 /* --- The ABI entry points --- */
@@ -205,21 +223,25 @@ static void aa__ready_now(UniffiRustFutureContinuationCallback cb, uint64_t data
 void aa_future_poll(aa_type type, uint64_t handle, UniffiRustFutureContinuationCallback callback,
                     uint64_t callback_data)
 {
-    AA__EMIT(AA_OP_POLL, type, handle, callback_data, 0, NULL);
+    /* Read once: installing a hook while futures are in flight is outside the contract. */
+    bool observing = aa__observing();
+    if (observing) {
+        aa__emit_slow(AA_OP_POLL, type, handle, callback_data, 0, NULL);
+    }
     aa__slot *slot = aa__handle_enter(handle, AA__KIND_FUTURE, type, AA__SLOT_BUSY, AA_OP_POLL);
     if (slot == NULL) {
         /* READY, so that the binding moves on to complete (which reports status 2) and never
          * waits forever on a handle that cannot wake it. */
-        aa__ready_now(callback, callback_data, type, handle, NULL);
+        aa__ready_now(callback, callback_data, observing, type, handle, NULL);
         return;
     }
     aa_future *core = aa__slot_object(slot);
-    const char *name = aa__core_name(core);
+    const char *name = observing ? aa__core_name(core) : NULL;
     if (core->flags & AA__FUT_COMPLETED) {
         aa__misuse(AA_MISUSE_POLL_AFTER_COMPLETE, AA_OP_POLL, handle,
                    "the future's result was already taken by complete");
         aa__core_exit(core, slot);
-        aa__ready_now(callback, callback_data, type, handle, name);
+        aa__ready_now(callback, callback_data, observing, type, handle, name);
         return;
     }
     bool ready = (core->flags & AA__FUT_HAS_RESULT) || aa__scheduler_is_cancelled(&core->sched);
@@ -238,21 +260,24 @@ void aa_future_poll(aa_type type, uint64_t handle, UniffiRustFutureContinuationC
     if (ready) {
         core->flags |= AA__FUT_READY_DELIVERED;
         aa__core_exit(core, slot);
-        aa__ready_now(callback, callback_data, type, handle, name);
+        aa__ready_now(callback, callback_data, observing, type, handle, name);
         return;
     }
-    /* Pending. Leave the slot *before* parking the continuation: once parked, a wake on another
-     * thread may invoke it and the binding may poll again at once, which must not look like a
-     * concurrent call. Our own reference keeps the core alive until we are done with it
-     * (relaxed: taken while BUSY, so the handle's reference already keeps the core alive). */
-    atomic_fetch_add_explicit(&core->refs, 1, memory_order_relaxed);
+    /* Pending. Leave the slot *before* the continuation is visible: once parked, a wake on
+     * another thread may invoke it and the binding may poll again at once, which must not look
+     * like a concurrent call. But take the scheduler's lock bit first and publish the parked
+     * continuation with the unlock: until then no wake can invoke it, and a free that enters
+     * the slot once we left waits for the bit (aa__core_free) instead of freeing the core
+     * under us. After the unlock this call touches the core only to run a deferred free,
+     * which it holds BUSY for. */
+    aa__sched_state state = aa__sched_lock(&core->sched);
     bool must_free = aa__handle_exit(slot, AA__SLOT_BUSY);
-    aa__continuation cont = aa__scheduler_store(&core->sched, callback, callback_data);
-    aa__continuation_invoke(cont, type, handle, name);
+    aa__continuation cont =
+        aa__scheduler_store_locked(&core->sched, state, callback, callback_data);
+    aa__continuation_invoke_obs(cont, observing, type, handle, name);
     if (must_free) {
         aa__core_free(core, slot);
     }
-    aa__core_release(core);
 }
 
 void aa_future_cancel(aa_type type, uint64_t handle)
@@ -264,7 +289,7 @@ void aa_future_cancel(aa_type type, uint64_t handle)
         return;
     }
     aa_future *core = aa__slot_object(slot);
-    const char *name = aa__core_name(core);
+    const char *name = aa__trace_name(core);
     /* cancel may overlap a poll (Swift cancels from another task), so it touches only the
      * scheduler; the state is dropped by complete or free, never here. */
     aa__continuation cont = aa__scheduler_cancel(&core->sched);
@@ -364,10 +389,13 @@ out:
 
 void aa_future_free(aa_type type, uint64_t handle)
 {
-    AA__EMIT(AA_OP_FREE, type, handle, 0, 0, NULL);
+    bool observing = aa__observing();
+    if (observing) {
+        aa__emit_slow(AA_OP_FREE, type, handle, 0, 0, NULL);
+    }
     aa__slot *slot = aa__handle_enter(handle, AA__KIND_FUTURE, type, AA__SLOT_BUSY, AA_OP_FREE);
     if (slot == NULL) {
         return;
     }
-    aa__core_free(aa__slot_object(slot), slot);
+    aa__core_free_obs(aa__slot_object(slot), slot, observing);
 }

@@ -16,6 +16,8 @@
 #include <stdint.h>
 
 #include "asyncabi/future.h"
+#include "handle_table.h"
+#include "observe_internal.h"
 #include "scheduler.h"
 
 enum {
@@ -47,11 +49,46 @@ static inline aa_future *aa__waker_core(aa_waker *waker)
     return (aa_future *)(void *)waker;
 }
 
+/* Returns the core's memory (its slot's payload) and its slot to the handle table; the handle
+ * was retired before. */
+static inline void aa__core_recycle(aa_future *core)
+{
+    uint64_t handle = core->handle;
+    AA__POISON(core, sizeof *core);
+    aa__handle_recycle(handle);
+}
+
 /* Drops one reference; the last frees the core. */
-void aa__core_release(aa_future *core);
+static inline void aa__core_release(aa_future *core)
+{
+    /* acq_rel: the release half orders this holder's uses before the decrement, the acquire
+     * half makes the last decrement see every other holder's: all uses happen-before free.
+     * (Arc uses release + an acquire fence; TSan does not model fences, and on x86 the RMW
+     * costs the same either way.) */
+    if (atomic_fetch_sub_explicit(&core->refs, 1, memory_order_acq_rel) == 1) {
+        aa__core_recycle(core);
+    }
+}
+
+/* Invokes a continuation (if any) and, when `observing` (aa__observing(), read once by the
+ * entry point), reports it. Call with no lock held. */
+static inline void aa__continuation_invoke_obs(aa__continuation cont, bool observing,
+                                               aa_type type, uint64_t handle, const char *name)
+{
+    if (cont.callback == NULL) {
+        return;
+    }
+    if (observing) {
+        aa__emit_slow(AA_OP_CONTINUATION, type, handle, cont.data, cont.code, name);
+    }
+    cont.callback(cont.data, cont.code);
+}
 
 /* Invokes a continuation (if any) and reports it. Call with no lock held. */
-void aa__continuation_invoke(aa__continuation cont, aa_type type, uint64_t handle,
-                             const char *name);
+static inline void aa__continuation_invoke(aa__continuation cont, aa_type type, uint64_t handle,
+                                           const char *name)
+{
+    aa__continuation_invoke_obs(cont, aa__observing(), type, handle, name);
+}
 
 #endif /* AA__FUTURE_CORE_H */

@@ -12,12 +12,8 @@
 #include "handle_table.h"
 #include "observe_internal.h"
 
-#define AA__CHUNK_BITS 12
-#define AA__CHUNK_SLOTS (1u << AA__CHUNK_BITS)
-#define AA__DIR_SIZE (1u << (AA__INDEX_BITS - AA__CHUNK_BITS))
-
 /* dir[k] is published with release once chunk k is initialised; readers load with acquire. */
-static _Atomic(aa__slot *) aa__dir[AA__DIR_SIZE];
+_Atomic(aa__slot *) aa__dir[AA__DIR_SIZE];
 static unsigned aa__chunks;                  /* guarded by aa__grow_lock */
 static pthread_mutex_t aa__grow_lock = PTHREAD_MUTEX_INITIALIZER;
 /* Free list head: tag in bits 63..32, (index + 1) in bits 31..0, 0 meaning empty. */
@@ -28,14 +24,6 @@ static inline aa__slot *aa__slot_at(uint32_t index)
     aa__slot *chunk =
         atomic_load_explicit(&aa__dir[index >> AA__CHUNK_BITS], memory_order_acquire);
     return chunk == NULL ? NULL : &chunk[index & (AA__CHUNK_SLOTS - 1)];
-}
-
-/* For indices known to be in a published chunk (those on the free list, those of issued
- * handles): no NULL check to take. */
-static inline aa__slot *aa__slot_known(uint32_t index)
-{
-    return &atomic_load_explicit(&aa__dir[index >> AA__CHUNK_BITS],
-                                 memory_order_acquire)[index & (AA__CHUNK_SLOTS - 1)];
 }
 
 /* The slot index and generation a handle names (the layout is in handle_table.h). */
@@ -49,9 +37,10 @@ static inline uint32_t aa__handle_gen(uint64_t handle)
     return (uint32_t)(handle >> AA__GEN_SHIFT) & AA__GEN_MASK;
 }
 
+/* A slot word's generation sits where the handle's does (the word holds the handle's key). */
 static inline uint32_t aa__word_gen(uint64_t word)
 {
-    return (uint32_t)(word >> 32);
+    return (uint32_t)(word >> AA__GEN_SHIFT) & AA__GEN_MASK;
 }
 
 /* Pushes the chain first..last (already linked through value) onto the free list. The release
@@ -80,7 +69,8 @@ static bool aa__grow(void)
         ok = false;
         goto out;
     }
-    aa__slot *chunk = calloc(AA__CHUNK_SLOTS, sizeof *chunk);
+    /* The slots, then each slot's payload: one allocation, never freed or moved. */
+    aa__slot *chunk = calloc(AA__CHUNK_SLOTS, sizeof *chunk + AA__PAYLOAD_SIZE);
     if (chunk == NULL) {
         ok = false;
         goto out;
@@ -88,9 +78,10 @@ static bool aa__grow(void)
     uint32_t base = aa__chunks * AA__CHUNK_SLOTS;
     for (uint32_t i = 0; i < AA__CHUNK_SLOTS; i++) {
         /* Generation 1: a handle with generation 0 is never issued. */
-        atomic_init(&chunk[i].word, (uint64_t)1 << 32);
+        atomic_init(&chunk[i].word, (uint64_t)1 << AA__GEN_SHIFT);
         atomic_init(&chunk[i].value, (uintptr_t)(base + i + 2));
     }
+    AA__POISON(chunk + AA__CHUNK_SLOTS, (size_t)AA__CHUNK_SLOTS * AA__PAYLOAD_SIZE);
     atomic_store_explicit(&aa__dir[aa__chunks], chunk, memory_order_release);
     aa__chunks++;
     aa__free_push(base, &chunk[AA__CHUNK_SLOTS - 1]);
@@ -123,20 +114,73 @@ static bool aa__free_pop(uint32_t *index)
     }
 }
 
+/* --- Each thread's cache of free slots ---
+ * A thread that frees a handle keeps its slot for its own next alloc, linked through the
+ * slots' value fields like the shared list: the common alloc and free touch no shared word.
+ * The cache is bounded; beyond it, and when the thread exits, slots go to the shared list. */
+_Thread_local aa__slot_cache aa__cache;
+static pthread_key_t aa__cache_key;
+static pthread_once_t aa__cache_once = PTHREAD_ONCE_INIT;
+static bool aa__cache_key_ok;
+
+/* At thread exit: the cached chain goes to the shared list in one push. */
+static void aa__cache_flush(void *unused)
+{
+    (void)unused;
+    if (aa__cache.count == 0) {
+        return;
+    }
+    uint32_t first = aa__cache.head - 1;
+    aa__slot *last = aa__slot_known(first);
+    for (uint32_t i = 1; i < aa__cache.count; i++) {
+        last = aa__slot_known((uint32_t)atomic_load_explicit(&last->value,
+                                                             memory_order_relaxed) - 1);
+    }
+    aa__cache.head = 0;
+    aa__cache.count = 0;
+    aa__free_push(first, last);
+}
+
+static void aa__cache_key_init(void)
+{
+    aa__cache_key_ok = pthread_key_create(&aa__cache_key, aa__cache_flush) == 0;
+}
+
+/* Arms the flush for this thread; false if it cannot be (then the thread caches nothing). */
+__attribute__((noinline)) static bool aa__cache_register(void)
+{
+    pthread_once(&aa__cache_once, aa__cache_key_init);
+    if (!aa__cache_key_ok || pthread_setspecific(aa__cache_key, (void *)1) != 0) {
+        return false;
+    }
+    aa__cache.registered = true;
+    return true;
+}
+
+void aa__slot_release_slow(uint32_t index, aa__slot *slot)
+{
+    if (aa__cache.count < AA__CACHE_MAX && (aa__cache.registered || aa__cache_register())) {
+        atomic_store_explicit(&slot->value, (uintptr_t)aa__cache.head, memory_order_relaxed);
+        aa__cache.head = index + 1;
+        aa__cache.count++;
+        return;
+    }
+    aa__free_push(index, slot);
+}
+
+bool aa__slot_take_slow(uint32_t *index)
+{
+    return aa__free_pop(index);
+}
+
+
 uint64_t aa__handle_alloc(aa__kind kind, aa_type type, void *object)
 {
     uint32_t index;
-    if (!aa__free_pop(&index)) {
+    if (!aa__handle_reserve(&index)) {
         return 0;
     }
-    aa__slot *slot = aa__slot_known(index);
-    uint32_t gen = aa__word_gen(atomic_load_explicit(&slot->word, memory_order_relaxed));
-    atomic_store_explicit(&slot->value, (uintptr_t)object, memory_order_relaxed);
-    /* Release: whoever enters through this handle sees the object pointer (and, through the
-     * creator's hand-over of the handle, the object's initialised fields). */
-    atomic_store_explicit(&slot->word, (uint64_t)gen << 32 | AA__SLOT_LIVE, memory_order_release);
-    return (uint64_t)AA__MAGIC << 58 | (uint64_t)kind << 56 | (uint64_t)(type & 0xF) << 52 |
-           (uint64_t)gen << AA__GEN_SHIFT | (uint64_t)index << AA__INDEX_SHIFT;
+    return aa__handle_publish(index, kind, type, object);
 }
 
 static const char *aa__kind_name(aa__kind kind)
@@ -174,6 +218,13 @@ __attribute__((noinline, cold)) static void aa__handle_reject(uint64_t handle, a
     }
     uint64_t word = atomic_load_explicit(&slot->word, memory_order_acquire);
     uint32_t slot_gen = aa__word_gen(word);
+    if (slot_gen == gen && (word & AA__SLOT_LIVE) &&
+        (word & AA__KEY_MASK) != (handle & AA__KEY_MASK)) {
+        /* The right generation with another kind or family: forged, never issued. */
+        aa__misuse(aa__bad_handle_code(kind, AA_MISUSE_INVALID_HANDLE), op, handle,
+                   "no such %s was ever created", aa__kind_name(kind));
+        return;
+    }
     if (slot_gen != gen || !(word & AA__SLOT_LIVE)) {
         /* A generation behind the slot's was issued and retired: use after free. */
         uint32_t behind = (slot_gen - gen) & AA__GEN_MASK;
@@ -197,7 +248,8 @@ __attribute__((noinline, cold)) static void aa__handle_reject(uint64_t handle, a
                "the %s is being released by a concurrent call", aa__kind_name(kind));
 }
 
-aa__slot *aa__handle_enter(uint64_t handle, aa__kind kind, aa_type type, uint32_t bit, aa_op op)
+aa__slot *aa__handle_enter_slow(uint64_t handle, aa__kind kind, aa_type type, uint32_t bit,
+                                aa_op op)
 {
     uint32_t gen = aa__handle_gen(handle);
     aa__slot *slot = NULL;
@@ -213,7 +265,7 @@ aa__slot *aa__handle_enter(uint64_t handle, aa__kind kind, aa_type type, uint32_
     /* Acquire pairs with the release that published the slot (alloc) or retired it, and with
      * the previous call's exit: we see everything it did to the object. */
     uint64_t word = atomic_load_explicit(&slot->word, memory_order_acquire);
-    uint64_t expect = (uint64_t)gen << 32 | AA__SLOT_LIVE;
+    uint64_t expect = (handle & AA__KEY_MASK) | AA__SLOT_LIVE;
     for (;;) {
         if ((word & ~(uint64_t)(AA__SLOT_BUSY | AA__SLOT_CANCELLING)) != expect) {
             /* Wrong generation, not live, or a free already pending. */
@@ -244,7 +296,7 @@ aa__slot *aa__handle_enter(uint64_t handle, aa__kind kind, aa_type type, uint32_
     }
 }
 
-bool aa__handle_exit(aa__slot *slot, uint32_t bit)
+bool aa__handle_exit_slow(aa__slot *slot, uint32_t bit)
 {
     uint64_t word = atomic_load_explicit(&slot->word, memory_order_relaxed);
     uint64_t next;
@@ -262,18 +314,11 @@ bool aa__handle_exit(aa__slot *slot, uint32_t bit)
     return take;
 }
 
+
 void aa__handle_retire(aa__slot *slot, uint64_t handle)
 {
-    uint64_t word = atomic_load_explicit(&slot->word, memory_order_relaxed);
-    uint32_t gen = (aa__word_gen(word) + 1) & AA__GEN_MASK;
-    if (gen == 0) {
-        gen = 1;
-    }
-    /* Release: a call that later finds this generation retired also sees the object's last
-     * state. Every bit is cleared: only the caller was inside, and a free that raced in to
-     * set FREE_PENDING was a double free, already reported. */
-    atomic_store_explicit(&slot->word, (uint64_t)gen << 32, memory_order_release);
-    aa__free_push(aa__handle_index(handle), slot);
+    aa__handle_retire_keep(slot);
+    aa__handle_recycle(handle);
 }
 
 bool aa__handle_retire_or_defer(aa__slot *slot, uint64_t handle)
@@ -291,11 +336,6 @@ bool aa__handle_retire_or_defer(aa__slot *slot, uint64_t handle)
     return true;
 }
 
-aa__slot *aa__handle_slot(uint64_t handle)
-{
-    return aa__slot_known(aa__handle_index(handle));
-}
-
 void *aa__handle_lookup(uint64_t handle, aa__kind kind)
 {
     if ((handle >> 58) != AA__MAGIC || ((handle >> 56) & 3) != (uint64_t)kind || (handle & 1)) {
@@ -308,9 +348,26 @@ void *aa__handle_lookup(uint64_t handle, aa__kind kind)
     /* Acquire pairs with alloc's release (the caller's mutex orders it too; this keeps the
      * function correct on its own). */
     uint64_t word = atomic_load_explicit(&slot->word, memory_order_acquire);
-    uint32_t gen = aa__handle_gen(handle);
-    if (!(word & AA__SLOT_LIVE) || aa__word_gen(word) != gen) {
+    if (!(word & AA__SLOT_LIVE) || (word & AA__KEY_MASK) != (handle & AA__KEY_MASK)) {
         return NULL;
     }
     return aa__slot_object(slot);
+}
+
+uint64_t aa__handle_count_live(aa__kind kind)
+{
+    uint64_t live = 0;
+    for (uint32_t k = 0; k < AA__DIR_SIZE; k++) {
+        aa__slot *chunk = atomic_load_explicit(&aa__dir[k], memory_order_acquire);
+        if (chunk == NULL) {
+            break; /* chunks are published in order */
+        }
+        for (uint32_t i = 0; i < AA__CHUNK_SLOTS; i++) {
+            uint64_t word = atomic_load_explicit(&chunk[i].word, memory_order_acquire);
+            if ((word & AA__SLOT_LIVE) && ((word >> 56) & 3) == (uint64_t)kind) {
+                live++;
+            }
+        }
+    }
+    return live;
 }

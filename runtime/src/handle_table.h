@@ -11,8 +11,14 @@
  *   0       parity, always 0    UniFFI 0.30+: handles the producer issues are even, those the
  *                               foreign side issues are odd; an odd handle is rejected
  *
- * Each slot holds one atomic word: the generation, LIVE, and the "an ABI call is inside" bits
- * that detect concurrent calls on one handle with a single CAS, without ever blocking.
+ * Each slot holds one atomic word: the key of its current handle (bits 63..28 of the handle:
+ * magic, kind, family, generation), LIVE, and the "an ABI call is inside" bits that detect
+ * concurrent calls on one handle with a single CAS, without ever blocking. So the common case
+ * of an entry point is: one compare of the handle's top bits with the entry point's kind and
+ * family, one load of the slot's chunk, one load and compare of the slot word against the
+ * handle, one CAS to enter and one to leave, all inlined (aa__handle_enter / _exit below);
+ * everything else (classifying a bad handle, a concurrent call, a deferred free) is out of
+ * line in handle_table.c and re-checks from scratch.
  */
 #ifndef AA__HANDLE_TABLE_H
 #define AA__HANDLE_TABLE_H
@@ -39,12 +45,32 @@ typedef enum aa__kind {
 #define AA__GEN_BITS 24
 #define AA__GEN_MASK ((1u << AA__GEN_BITS) - 1)
 
-/* Bits of a slot word below the generation (which sits in bits 63..32). */
+#define AA__KEY_MASK (~(((uint64_t)1 << AA__GEN_SHIFT) - 1)) /* magic, kind, family, gen */
+#define AA__CHUNK_BITS 12
+#define AA__CHUNK_SLOTS (1u << AA__CHUNK_BITS)
+#define AA__DIR_SIZE (1u << (AA__INDEX_BITS - AA__CHUNK_BITS))
+/* Under AddressSanitizer a payload is poisoned while its slot is free, so that a use of a
+ * recycled future core is still reported as a use after free. */
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define AA__POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define AA__UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define AA__POISON(p, n) ((void)(p), (void)(n))
+#define AA__UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+/* Every slot has a payload of this many bytes in its chunk, for an object that lives exactly
+ * as long as the slot is off the free list (a future core: no malloc per future). */
+#define AA__PAYLOAD_SIZE 80
+
+/* Bits of a slot word below the key. Bit 0 is never set, so that an odd handle never matches
+ * a slot word. A retired slot's word holds the key of the generation it will issue next. */
 enum {
-    AA__SLOT_LIVE = 1u << 0,       /* the slot holds an object for the current generation */
-    AA__SLOT_BUSY = 1u << 1,       /* poll / complete / free (or a foreign completion) inside */
-    AA__SLOT_CANCELLING = 1u << 2, /* cancel inside: may overlap a poll (Swift's onCancel) */
-    AA__SLOT_FREE_PENDING = 1u << 3 /* a free arrived while busy: the holder frees on exit */
+    AA__SLOT_LIVE = 1u << 1,        /* the slot holds an object for the current generation */
+    AA__SLOT_BUSY = 1u << 2,        /* poll / complete / free (or a foreign completion) inside */
+    AA__SLOT_CANCELLING = 1u << 3,  /* cancel inside: may overlap a poll (Swift's onCancel) */
+    AA__SLOT_FREE_PENDING = 1u << 4 /* a free arrived while busy: the holder frees on exit */
 };
 
 typedef struct aa__slot {
@@ -53,32 +79,194 @@ typedef struct aa__slot {
     _Atomic uintptr_t value;
 } aa__slot;
 
+/* The chunk directory: dir[k] is published with release once chunk k is initialised and never
+ * changes afterwards; readers load it with acquire. */
+extern _Atomic(aa__slot *) aa__dir[AA__DIR_SIZE];
+
 /* Allocates a slot holding `object`; returns its handle, or 0 when memory is exhausted. */
 uint64_t aa__handle_alloc(aa__kind kind, aa_type type, void *object);
+
+/* aa__handle_alloc in two steps, for an object that lives in the slot's payload: reserve a
+ * slot (false when memory is exhausted), initialise aa__handle_payload(index), then publish
+ * it; the handle exists from the publish on. */
+
+/* Each thread's cache of free slots (handle_table.c): a thread that frees a handle keeps the
+ * slot for its own next alloc, linked through the slots' value fields like the shared list,
+ * so the common alloc and free touch no shared word. Bounded; beyond it, and when the thread
+ * exits, slots go to the shared list. */
+#define AA__CACHE_MAX 64
+typedef struct aa__slot_cache {
+    uint32_t head;   /* index + 1 of the first cached slot, 0 when empty */
+    uint32_t count;
+    bool registered; /* the thread-exit flush is armed */
+} aa__slot_cache;
+extern _Thread_local aa__slot_cache aa__cache;
+bool aa__slot_take_slow(uint32_t *index);
+void aa__slot_release_slow(uint32_t index, aa__slot *slot);
+static inline aa__slot *aa__slot_known(uint32_t index);
+
+static inline bool aa__handle_reserve(uint32_t *index)
+{
+    if (__builtin_expect(aa__cache.count != 0, 1)) {
+        uint32_t top = aa__cache.head - 1;
+        aa__cache.head =
+            (uint32_t)atomic_load_explicit(&aa__slot_known(top)->value, memory_order_relaxed);
+        aa__cache.count--;
+        *index = top;
+        return true;
+    }
+    return aa__slot_take_slow(index);
+}
+
+/* The slot of an index in a published chunk (reserved or issued: no NULL check to take). */
+static inline aa__slot *aa__slot_known(uint32_t index)
+{
+    return &atomic_load_explicit(&aa__dir[index >> AA__CHUNK_BITS],
+                                 memory_order_acquire)[index & (AA__CHUNK_SLOTS - 1)];
+}
+
+static inline uint64_t aa__handle_publish(uint32_t index, aa__kind kind, aa_type type,
+                                          void *object)
+{
+    aa__slot *slot = aa__slot_known(index);
+    /* The word holds the generation this slot issues next (handle_table.c, retire). */
+    uint64_t gen = atomic_load_explicit(&slot->word, memory_order_relaxed) &
+                   ((uint64_t)AA__GEN_MASK << AA__GEN_SHIFT);
+    uint64_t key = (uint64_t)AA__MAGIC << 58 | (uint64_t)kind << 56 |
+                   (uint64_t)(type & 0xF) << 52 | gen;
+    atomic_store_explicit(&slot->value, (uintptr_t)object, memory_order_relaxed);
+    /* Release: whoever enters through this handle sees the object pointer (and, through the
+     * creator's hand-over of the handle, the object's initialised fields). */
+    atomic_store_explicit(&slot->word, key | AA__SLOT_LIVE, memory_order_release);
+    return key | (uint64_t)index << AA__INDEX_SHIFT;
+}
+
+/* The payload of a reserved or issued slot (AA__PAYLOAD_SIZE bytes, 16-byte aligned). */
+static inline void *aa__handle_payload(uint32_t index)
+{
+    aa__slot *chunk =
+        atomic_load_explicit(&aa__dir[index >> AA__CHUNK_BITS], memory_order_acquire);
+    return (unsigned char *)(chunk + AA__CHUNK_SLOTS) +
+           (size_t)(index & (AA__CHUNK_SLOTS - 1)) * AA__PAYLOAD_SIZE;
+}
+
+/* The slot index of a handle this runtime issued. */
+static inline uint32_t aa__handle_index_of(uint64_t handle)
+{
+    return (uint32_t)(handle >> AA__INDEX_SHIFT) & AA__INDEX_MASK;
+}
+
+/* The out-of-line halves of aa__handle_enter / aa__handle_exit: the whole algorithm, for
+ * whatever the inline fast path does not handle. */
+aa__slot *aa__handle_enter_slow(uint64_t handle, aa__kind kind, aa_type type, uint32_t bit,
+                                aa_op op);
+bool aa__handle_exit_slow(aa__slot *slot, uint32_t bit);
 
 /* Validates `handle` for `op` and sets `bit` (BUSY or CANCELLING) in its slot. On success
  * returns the slot; its value is the object and stays valid until aa__handle_exit. On failure
  * reports the misuse and returns NULL. The family is checked for futures only: a foreign
- * call's id is data, checked against the call's own family by its completion. */
-aa__slot *aa__handle_enter(uint64_t handle, aa__kind kind, aa_type type, uint32_t bit, aa_op op);
+ * call's id is data, checked against the call's own family by its completion. A free
+ * conflicts with BUSY and CANCELLING, poll and complete with BUSY, cancel with CANCELLING. */
+static inline aa__slot *aa__handle_enter(uint64_t handle, aa__kind kind, aa_type type,
+                                         uint32_t bit, aa_op op)
+{
+    /* Magic, kind and (futures) family in one compare; all constants once inlined. */
+    bool top_ok = kind == AA__KIND_FUTURE
+                      ? (handle >> 52) == ((uint64_t)AA__MAGIC << 6 | (uint64_t)kind << 4 |
+                                           (uint64_t)(type & 0xF))
+                      : (handle >> 56) == ((uint64_t)AA__MAGIC << 2 | (uint64_t)kind);
+    if (__builtin_expect(top_ok, 1)) {
+        uint32_t index = (uint32_t)(handle >> AA__INDEX_SHIFT) & AA__INDEX_MASK;
+        aa__slot *chunk =
+            atomic_load_explicit(&aa__dir[index >> AA__CHUNK_BITS], memory_order_acquire);
+        if (__builtin_expect(chunk != NULL, 1)) {
+            aa__slot *slot = &chunk[index & (AA__CHUNK_SLOTS - 1)];
+            /* Acquire pairs with the release that published the slot (alloc) or retired it,
+             * and with the previous call's exit: we see everything it did to the object. */
+            uint64_t word = atomic_load_explicit(&slot->word, memory_order_acquire);
+            /* The bits a concurrent call may legitimately hold while we enter. */
+            uint64_t overlap = op == AA_OP_FREE              ? 0
+                               : bit == AA__SLOT_CANCELLING ? AA__SLOT_BUSY
+                                                            : AA__SLOT_CANCELLING;
+            /* Same key, LIVE, no free pending, nothing that conflicts, and an even handle
+             * (bit 0 of a slot word is never set). */
+            if (__builtin_expect((word & ~overlap) ==
+                                     ((handle & (AA__KEY_MASK | 1)) | AA__SLOT_LIVE),
+                                 1) &&
+                atomic_compare_exchange_strong_explicit(&slot->word, &word, word | bit,
+                                                        memory_order_acquire,
+                                                        memory_order_relaxed)) {
+                return slot;
+            }
+        }
+    }
+    return aa__handle_enter_slow(handle, kind, type, bit, op);
+}
 
 /* Clears `bit`. Returns true when a free that arrived meanwhile is now the caller's to run:
  * the slot is then BUSY again, held by the caller. */
-bool aa__handle_exit(aa__slot *slot, uint32_t bit);
+static inline bool aa__handle_exit(aa__slot *slot, uint32_t bit)
+{
+    uint64_t word = atomic_load_explicit(&slot->word, memory_order_relaxed);
+    /* Release: the next call that enters sees what this one did. */
+    if (__builtin_expect(!(word & AA__SLOT_FREE_PENDING), 1) &&
+        atomic_compare_exchange_strong_explicit(&slot->word, &word, word & ~(uint64_t)bit,
+                                                memory_order_release, memory_order_relaxed)) {
+        return false;
+    }
+    return aa__handle_exit_slow(slot, bit);
+}
 
 /* Retires the slot (the caller holds BUSY): the handle becomes stale and the slot reusable. */
 void aa__handle_retire(aa__slot *slot, uint64_t handle);
+
+/* aa__handle_retire in two steps, for a payload that outlives the handle (a future core that
+ * wakers still reference): retire_keep makes the handle stale; recycle, once the payload is
+ * no longer used, returns the slot to the free list. */
+static inline void aa__handle_retire_keep(aa__slot *slot)
+{
+    uint64_t word = atomic_load_explicit(&slot->word, memory_order_relaxed);
+    uint64_t gen =
+        (word + ((uint64_t)1 << AA__GEN_SHIFT)) & ((uint64_t)AA__GEN_MASK << AA__GEN_SHIFT);
+    if (gen == 0) {
+        gen = (uint64_t)1 << AA__GEN_SHIFT; /* generation 0 is never issued */
+    }
+    /* Release: a call that later finds this generation retired also sees the object's last
+     * state. Every flag is cleared: only the caller was inside, and a free that raced in to
+     * set FREE_PENDING was a double free, already reported. The key keeps its kind and family
+     * until the next alloc rewrites them; only the generation matters to a stale handle. */
+    atomic_store_explicit(&slot->word, (word & ((uint64_t)0xFFF << 52)) | gen,
+                          memory_order_release);
+}
+static inline void aa__handle_recycle(uint64_t handle)
+{
+    uint32_t index = aa__handle_index_of(handle);
+    aa__slot *slot = aa__slot_known(index);
+    if (__builtin_expect(aa__cache.count < AA__CACHE_MAX && aa__cache.registered, 1)) {
+        atomic_store_explicit(&slot->value, (uintptr_t)aa__cache.head, memory_order_relaxed);
+        aa__cache.head = index + 1;
+        aa__cache.count++;
+        return;
+    }
+    aa__slot_release_slow(index, slot);
+}
 
 /* Retires the slot unless a call holds BUSY, in which case that call's exit is told to
  * (aa__handle_exit returns true). Returns true when retired here. Never blocks. */
 bool aa__handle_retire_or_defer(aa__slot *slot, uint64_t handle);
 
 /* The slot of a handle this runtime issued and still owns (no validation). */
-aa__slot *aa__handle_slot(uint64_t handle);
+static inline aa__slot *aa__handle_slot(uint64_t handle)
+{
+    return aa__slot_known(aa__handle_index_of(handle));
+}
 
 /* The object of a live handle of `kind`, or NULL; reports nothing. For callers that
  * serialise retirement themselves (the timer service, under its mutex). */
 void *aa__handle_lookup(uint64_t handle, aa__kind kind);
+
+/* Number of LIVE slots of `kind` (scans the table; for leak checks, not for hot paths). */
+uint64_t aa__handle_count_live(aa__kind kind);
 
 static inline void *aa__slot_object(const aa__slot *slot)
 {

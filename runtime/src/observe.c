@@ -36,17 +36,9 @@ void aa__emit_slow(aa_op op, aa_type type, uint64_t handle, uint64_t data, int32
 
 const char *aa_misuse_name(aa_misuse_code code)
 {
-    static const char *const names[AA_MISUSE_COUNT_] = {
-        [AA_MISUSE_INVALID_HANDLE] = "invalid-handle",
-        [AA_MISUSE_STALE_HANDLE] = "stale-handle",
-        [AA_MISUSE_WRONG_FAMILY] = "wrong-family",
-        [AA_MISUSE_COMPLETE_BEFORE_READY] = "complete-before-ready",
-        [AA_MISUSE_COMPLETE_TWICE] = "complete-twice",
-        [AA_MISUSE_POLL_AFTER_COMPLETE] = "poll-after-complete",
-        [AA_MISUSE_CONCURRENT_CALL] = "concurrent-call",
-        [AA_MISUSE_FOREIGN_COMPLETE_TWICE] = "foreign-complete-twice",
-        [AA_MISUSE_FOREIGN_COMPLETE_STALE] = "foreign-complete-stale",
-    };
+#define AA__MISUSE_NAME(ENUM, name, what) [AA_MISUSE_##ENUM] = name,
+    static const char *const names[AA_MISUSE_COUNT_] = {AA_MISUSES(AA__MISUSE_NAME)};
+#undef AA__MISUSE_NAME
     if ((unsigned)code >= AA_MISUSE_COUNT_ || names[code] == NULL) {
         return "?";
     }
@@ -55,18 +47,9 @@ const char *aa_misuse_name(aa_misuse_code code)
 
 const char *aa_op_name(aa_op op)
 {
-    static const char *const names[AA_OP_COUNT_] = {
-        [AA_OP_FUTURE_NEW] = "future-new",
-        [AA_OP_POLL] = "poll",
-        [AA_OP_CONTINUATION] = "continuation",
-        [AA_OP_CANCEL] = "cancel",
-        [AA_OP_COMPLETE] = "complete",
-        [AA_OP_FREE] = "free",
-        [AA_OP_WAKE] = "wake",
-        [AA_OP_FOREIGN_CALL] = "foreign-call",
-        [AA_OP_FOREIGN_COMPLETE] = "foreign-complete",
-        [AA_OP_FOREIGN_DROPPED] = "foreign-dropped",
-    };
+#define AA__OP_NAME(ENUM, name, what) [AA_OP_##ENUM] = name,
+    static const char *const names[AA_OP_COUNT_] = {AA_OPS(AA__OP_NAME)};
+#undef AA__OP_NAME
     if ((unsigned)op >= AA_OP_COUNT_) {
         return "?";
     }

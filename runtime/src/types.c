@@ -3,9 +3,10 @@
 
 const char *aa_type_name(aa_type type)
 {
+#define AA__NAME(ctx, tag, ...) #tag,
     static const char *const names[AA_TYPE_COUNT_] = {
-        "u8", "i8", "u16", "i16", "u32", "i32", "u64", "i64", "f32", "f64", "rust_buffer", "void",
-    };
+        ASYNCABI_VALUE_FAMILIES(AA__NAME, _) ASYNCABI_VOID_FAMILY(AA__NAME, _)};
+#undef AA__NAME
     if ((unsigned)type >= AA_TYPE_COUNT_) {
         return "?";
     }

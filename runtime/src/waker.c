@@ -4,27 +4,6 @@
 #include "future_core.h"
 #include "observe_internal.h"
 
-void aa__core_release(aa_future *core)
-{
-    /* acq_rel: the release half orders this holder's uses before the decrement, the acquire
-     * half makes the last decrement see every other holder's: all uses happen-before free.
-     * (Arc uses release + an acquire fence; TSan does not model fences, and on x86 the RMW
-     * costs the same either way.) */
-    if (atomic_fetch_sub_explicit(&core->refs, 1, memory_order_acq_rel) == 1) {
-        free(core);
-    }
-}
-
-void aa__continuation_invoke(aa__continuation cont, aa_type type, uint64_t handle,
-                             const char *name)
-{
-    if (cont.callback == NULL) {
-        return;
-    }
-    AA__EMIT(AA_OP_CONTINUATION, type, handle, cont.data, cont.code, name);
-    cont.callback(cont.data, cont.code);
-}
-
 void aa_waker_wake(aa_waker *waker)
 {
     if (waker == NULL) {

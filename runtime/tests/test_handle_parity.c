@@ -24,7 +24,7 @@ static void set_free_slot_gen(uint64_t h, uint32_t gen)
     aa__slot *slot = aa__handle_slot(h);
     uint64_t word = atomic_load(&slot->word);
     CHECK_EQ(word & AA__SLOT_LIVE, 0);
-    atomic_store(&slot->word, (uint64_t)gen << 32);
+    atomic_store(&slot->word, (uint64_t)gen << AA__GEN_SHIFT); /* where alloc reads it */
 }
 
 static uint32_t gen_of(uint64_t h)

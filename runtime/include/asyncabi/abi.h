@@ -10,6 +10,8 @@
 
 #include <stdint.h>
 
+#include "asyncabi/families.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -76,26 +78,19 @@ typedef struct UniffiForeignFuture {
     UniffiForeignFutureFree free;
 } UniffiForeignFuture;
 
-/* One result struct and one completion callback type per return-type family. */
-#define ASYNCABI_DECLARE_FOREIGN_RESULT(Suffix, T)                                              \
-    typedef struct UniffiForeignFutureResult##Suffix {                                          \
-        T return_value;                                                                         \
-        RustCallStatus call_status;                                                             \
-    } UniffiForeignFutureResult##Suffix;                                                        \
-    typedef void (*UniffiForeignFutureComplete##Suffix)(uint64_t callback_data,                 \
+/* One result struct and one completion callback type per return-type family (families.h). */
+#define ASYNCABI_DECLARE_FOREIGN_RESULT(Suffix, T)                                             \
+    typedef struct UniffiForeignFutureResult##Suffix {                                         \
+        T return_value;                                                                        \
+        RustCallStatus call_status;                                                            \
+    } UniffiForeignFutureResult##Suffix;                                                       \
+    typedef void (*UniffiForeignFutureComplete##Suffix)(uint64_t callback_data,                \
                                                         UniffiForeignFutureResult##Suffix result);
 
-ASYNCABI_DECLARE_FOREIGN_RESULT(U8, uint8_t)
-ASYNCABI_DECLARE_FOREIGN_RESULT(I8, int8_t)
-ASYNCABI_DECLARE_FOREIGN_RESULT(U16, uint16_t)
-ASYNCABI_DECLARE_FOREIGN_RESULT(I16, int16_t)
-ASYNCABI_DECLARE_FOREIGN_RESULT(U32, uint32_t)
-ASYNCABI_DECLARE_FOREIGN_RESULT(I32, int32_t)
-ASYNCABI_DECLARE_FOREIGN_RESULT(U64, uint64_t)
-ASYNCABI_DECLARE_FOREIGN_RESULT(I64, int64_t)
-ASYNCABI_DECLARE_FOREIGN_RESULT(F32, float)
-ASYNCABI_DECLARE_FOREIGN_RESULT(F64, double)
-ASYNCABI_DECLARE_FOREIGN_RESULT(RustBuffer, RustBuffer)
+#define ASYNCABI_FOREIGN_RESULT_(ctx, tag, Suffix, ENUM, CType, member)                        \
+    ASYNCABI_DECLARE_FOREIGN_RESULT(Suffix, CType)
+ASYNCABI_VALUE_FAMILIES(ASYNCABI_FOREIGN_RESULT_, _)
+#undef ASYNCABI_FOREIGN_RESULT_
 
 typedef struct UniffiForeignFutureResultVoid {
     RustCallStatus call_status;

@@ -46,19 +46,20 @@
         impl##_free(type, handle);                                                             \
     }
 
+/* The rows of families.h, in the shapes above. `ctx` is the namespace, or (ns, impl). */
+#define ASYNCABI_FFI_DECLARE_VALUE_(ns, tag, Suffix, ENUM, CType, member)                      \
+    ASYNCABI_FFI_DECLARE_FAMILY_(ns, tag, CType)
+#define ASYNCABI_FFI_DECLARE_VOID_(ns, tag, Suffix, ENUM)                                     \
+    ASYNCABI_FFI_DECLARE_FAMILY_(ns, tag, void)
+#define ASYNCABI_FFI_APPLY_(M, ...) M(__VA_ARGS__)
+#define ASYNCABI_FFI_UNPACK_(ns, impl) ns, impl
+#define ASYNCABI_FFI_DEFINE_VALUE_(ctx, tag, Suffix, ENUM, CType, member)                      \
+    ASYNCABI_FFI_APPLY_(ASYNCABI_FFI_DEFINE_FAMILY_, ASYNCABI_FFI_UNPACK_ ctx, tag, CType,     \
+                        AA_TYPE_##ENUM, member)
+
 #define ASYNCABI_DECLARE_FFI(ns)                                                               \
-    ASYNCABI_FFI_DECLARE_FAMILY_(ns, u8, uint8_t)                                              \
-    ASYNCABI_FFI_DECLARE_FAMILY_(ns, i8, int8_t)                                               \
-    ASYNCABI_FFI_DECLARE_FAMILY_(ns, u16, uint16_t)                                            \
-    ASYNCABI_FFI_DECLARE_FAMILY_(ns, i16, int16_t)                                             \
-    ASYNCABI_FFI_DECLARE_FAMILY_(ns, u32, uint32_t)                                            \
-    ASYNCABI_FFI_DECLARE_FAMILY_(ns, i32, int32_t)                                             \
-    ASYNCABI_FFI_DECLARE_FAMILY_(ns, u64, uint64_t)                                            \
-    ASYNCABI_FFI_DECLARE_FAMILY_(ns, i64, int64_t)                                             \
-    ASYNCABI_FFI_DECLARE_FAMILY_(ns, f32, float)                                               \
-    ASYNCABI_FFI_DECLARE_FAMILY_(ns, f64, double)                                              \
-    ASYNCABI_FFI_DECLARE_FAMILY_(ns, rust_buffer, RustBuffer)                                  \
-    ASYNCABI_FFI_DECLARE_FAMILY_(ns, void, void)                                               \
+    ASYNCABI_VALUE_FAMILIES(ASYNCABI_FFI_DECLARE_VALUE_, ns)                                   \
+    ASYNCABI_VOID_FAMILY(ASYNCABI_FFI_DECLARE_VOID_, ns)                                       \
     uint32_t ffi_##ns##_uniffi_contract_version(void);                                         \
     RustBuffer ffi_##ns##_rustbuffer_alloc(uint64_t size, RustCallStatus *out_status);         \
     RustBuffer ffi_##ns##_rustbuffer_from_bytes(ForeignBytes bytes, RustCallStatus *out_status); \
@@ -72,18 +73,7 @@
  * that observes the ABI (the fixtures' monitor) wraps the runtime this way instead of
  * spelling the 52 symbols again. The void family has no value, so it is written out. */
 #define ASYNCABI_DEFINE_FFI_VIA(ns, futures, buffers)                                          \
-    ASYNCABI_FFI_DEFINE_FAMILY_(ns, futures, u8, uint8_t, AA_TYPE_U8, u8)                      \
-    ASYNCABI_FFI_DEFINE_FAMILY_(ns, futures, i8, int8_t, AA_TYPE_I8, i8)                       \
-    ASYNCABI_FFI_DEFINE_FAMILY_(ns, futures, u16, uint16_t, AA_TYPE_U16, u16)                  \
-    ASYNCABI_FFI_DEFINE_FAMILY_(ns, futures, i16, int16_t, AA_TYPE_I16, i16)                   \
-    ASYNCABI_FFI_DEFINE_FAMILY_(ns, futures, u32, uint32_t, AA_TYPE_U32, u32)                  \
-    ASYNCABI_FFI_DEFINE_FAMILY_(ns, futures, i32, int32_t, AA_TYPE_I32, i32)                   \
-    ASYNCABI_FFI_DEFINE_FAMILY_(ns, futures, u64, uint64_t, AA_TYPE_U64, u64)                  \
-    ASYNCABI_FFI_DEFINE_FAMILY_(ns, futures, i64, int64_t, AA_TYPE_I64, i64)                   \
-    ASYNCABI_FFI_DEFINE_FAMILY_(ns, futures, f32, float, AA_TYPE_F32, f32)                     \
-    ASYNCABI_FFI_DEFINE_FAMILY_(ns, futures, f64, double, AA_TYPE_F64, f64)                    \
-    ASYNCABI_FFI_DEFINE_FAMILY_(ns, futures, rust_buffer, RustBuffer, AA_TYPE_RUST_BUFFER,     \
-                                rust_buffer)                                                   \
+    ASYNCABI_VALUE_FAMILIES(ASYNCABI_FFI_DEFINE_VALUE_, (ns, futures))                         \
     ASYNCABI_EXPORT void ffi_##ns##_rust_future_poll_void(                                     \
         uint64_t handle, UniffiRustFutureContinuationCallback callback, uint64_t callback_data) \
     {                                                                                          \

@@ -54,20 +54,13 @@ aa_poll aa_foreign_call_poll(aa_foreign_call *call, aa_value *out_value,
  * releases the call; a completion that arrives later is absorbed safely. */
 void aa_foreign_call_drop(aa_foreign_call *call);
 
-/* The completion callbacks to hand to the foreign side, one per family. */
-void aa_foreign_call_complete_u8(uint64_t data, UniffiForeignFutureResultU8 result);
-void aa_foreign_call_complete_i8(uint64_t data, UniffiForeignFutureResultI8 result);
-void aa_foreign_call_complete_u16(uint64_t data, UniffiForeignFutureResultU16 result);
-void aa_foreign_call_complete_i16(uint64_t data, UniffiForeignFutureResultI16 result);
-void aa_foreign_call_complete_u32(uint64_t data, UniffiForeignFutureResultU32 result);
-void aa_foreign_call_complete_i32(uint64_t data, UniffiForeignFutureResultI32 result);
-void aa_foreign_call_complete_u64(uint64_t data, UniffiForeignFutureResultU64 result);
-void aa_foreign_call_complete_i64(uint64_t data, UniffiForeignFutureResultI64 result);
-void aa_foreign_call_complete_f32(uint64_t data, UniffiForeignFutureResultF32 result);
-void aa_foreign_call_complete_f64(uint64_t data, UniffiForeignFutureResultF64 result);
-void aa_foreign_call_complete_rust_buffer(uint64_t data,
-                                          UniffiForeignFutureResultRustBuffer result);
-void aa_foreign_call_complete_void(uint64_t data, UniffiForeignFutureResultVoid result);
+/* The completion callbacks to hand to the foreign side, one per family (families.h):
+ * void aa_foreign_call_complete_<tag>(uint64_t data, UniffiForeignFutureResult<Suffix> result). */
+#define AA_FOREIGN_COMPLETE_DECL_(ctx, tag, Suffix, ...)                                       \
+    void aa_foreign_call_complete_##tag(uint64_t data, UniffiForeignFutureResult##Suffix result);
+ASYNCABI_VALUE_FAMILIES(AA_FOREIGN_COMPLETE_DECL_, _)
+ASYNCABI_VOID_FAMILY(AA_FOREIGN_COMPLETE_DECL_, _)
+#undef AA_FOREIGN_COMPLETE_DECL_
 
 /* Number of foreign calls not yet fully released (for leak tests). */
 uint64_t aa_foreign_call_live_count(void);

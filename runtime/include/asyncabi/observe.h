@@ -16,20 +16,30 @@
 extern "C" {
 #endif
 
-/* A call across the ABI, or something the runtime did in answer to one. */
+/* The runtime's events and misuse codes, each listed once with its stable name (aa_op_name,
+ * aa_misuse_name, traces, reports; runtime/families.py repeats them for Python, generated).
+ * AA_OPS(X): X(ENUM, "name", what the event means). */
+#define AA_OPS(X)                                                                              \
+    X(FUTURE_NEW, "future-new", "an export created a future (handle)")                         \
+    X(POLL, "poll", "binding called poll (handle, callback_data in `data`)")                   \
+    X(CONTINUATION, "continuation", "runtime invoked a continuation (`code`: 0 READY, 1 WAKE)") \
+    X(CANCEL, "cancel", "binding called cancel")                                               \
+    X(COMPLETE, "complete", "binding called complete (`code`: the status returned)")           \
+    X(FREE, "free", "binding called free")                                                     \
+    X(WAKE, "wake", "a producer waker fired")                                                  \
+    X(FOREIGN_CALL, "foreign-call",                                                            \
+      "producer started a foreign async call (`data`: complete_data)")                         \
+    X(FOREIGN_COMPLETE, "foreign-complete",                                                    \
+      "binding called a foreign complete callback (`code`: status)")                           \
+    X(FOREIGN_DROPPED, "foreign-dropped", "producer invoked the dropped callback / legacy free")
+
+/* A call across the ABI, or something the runtime did in answer to one (AA_OPS, in order). */
+#define AA_OP_ENUM_(ENUM, name, what) AA_OP_##ENUM,
 typedef enum aa_op {
-    AA_OP_FUTURE_NEW = 0,         /* an export created a future (handle) */
-    AA_OP_POLL,                   /* binding called poll (handle, callback_data in `data`) */
-    AA_OP_CONTINUATION,           /* runtime invoked a continuation (`code`: 0 READY, 1 WAKE) */
-    AA_OP_CANCEL,                 /* binding called cancel */
-    AA_OP_COMPLETE,               /* binding called complete (`code`: the status returned) */
-    AA_OP_FREE,                   /* binding called free */
-    AA_OP_WAKE,                   /* a producer waker fired */
-    AA_OP_FOREIGN_CALL,           /* producer started a foreign async call (`data`: complete_data) */
-    AA_OP_FOREIGN_COMPLETE,       /* binding called a foreign complete callback (`code`: status) */
-    AA_OP_FOREIGN_DROPPED,        /* producer invoked the dropped callback / legacy free */
+    AA_OPS(AA_OP_ENUM_) /* AA_OP_FUTURE_NEW = 0, ... */
     AA_OP_COUNT_
 } aa_op;
+#undef AA_OP_ENUM_
 
 /* One observed event. `handle` is the future handle, or for foreign calls the call's id. */
 typedef struct aa_event {
@@ -41,19 +51,29 @@ typedef struct aa_event {
     const char *name; /* the future's vtable name or NULL; valid only during the hook */
 } aa_event;
 
-/* Misuse of the ABI that the runtime detected and survived. */
+/* AA_MISUSES(X): X(ENUM, "name", what the binding did), numbered from 1. */
+#define AA_MISUSES(X)                                                                          \
+    X(INVALID_HANDLE, "invalid-handle", "a handle this runtime never issued (or 0)")           \
+    X(STALE_HANDLE, "stale-handle", "a handle used after free (includes free twice)")          \
+    X(WRONG_FAMILY, "wrong-family", "poll/complete/... of family X on a future of family Y")   \
+    X(COMPLETE_BEFORE_READY, "complete-before-ready",                                          \
+      "complete before a READY continuation was delivered")                                    \
+    X(COMPLETE_TWICE, "complete-twice", "complete called a second time")                       \
+    X(POLL_AFTER_COMPLETE, "poll-after-complete", "poll after complete")                       \
+    X(CONCURRENT_CALL, "concurrent-call", "two ABI calls on one handle at the same time")      \
+    X(FOREIGN_COMPLETE_TWICE, "foreign-complete-twice",                                        \
+      "a foreign complete callback invoked again")                                             \
+    X(FOREIGN_COMPLETE_STALE, "foreign-complete-stale",                                        \
+      "a foreign complete with unknown or retired data")
+
+/* Misuse of the ABI that the runtime detected and survived (AA_MISUSES, in order, from 1). */
+#define AA_MISUSE_ENUM_(ENUM, name, what) AA_MISUSE_##ENUM,
 typedef enum aa_misuse_code {
-    AA_MISUSE_INVALID_HANDLE = 1,   /* a handle this runtime never issued (or 0) */
-    AA_MISUSE_STALE_HANDLE,         /* a handle used after free (includes free twice) */
-    AA_MISUSE_WRONG_FAMILY,         /* poll/complete/... of family X on a future of family Y */
-    AA_MISUSE_COMPLETE_BEFORE_READY,/* complete before a READY continuation was delivered */
-    AA_MISUSE_COMPLETE_TWICE,       /* complete called a second time */
-    AA_MISUSE_POLL_AFTER_COMPLETE,  /* poll after complete */
-    AA_MISUSE_CONCURRENT_CALL,      /* two ABI calls on one handle at the same time */
-    AA_MISUSE_FOREIGN_COMPLETE_TWICE, /* a foreign complete callback invoked again */
-    AA_MISUSE_FOREIGN_COMPLETE_STALE, /* a foreign complete with unknown or retired data */
+    AA_MISUSE_NONE_ = 0, /* not a misuse: the codes start at 1 */
+    AA_MISUSES(AA_MISUSE_ENUM_)
     AA_MISUSE_COUNT_
 } aa_misuse_code;
+#undef AA_MISUSE_ENUM_
 
 typedef struct aa_misuse {
     aa_misuse_code code;

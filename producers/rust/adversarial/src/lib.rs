@@ -261,6 +261,59 @@ pub async fn complete_from_fresh_thread(value: u64) -> u64 {
     FreshThread { value, signal: None }.await
 }
 
+// --- Every family on the consumer side (families.c) ---
+
+/// The value back after one wake from a worker chosen by the seed: with the other exports this
+/// gives a binding every one of the 12 future families to drive.
+struct WorkerReturn<T> {
+    value: Option<T>,
+    signal: Option<Arc<Signal>>,
+    rng: Rng,
+}
+
+impl<T: Unpin> Future for WorkerReturn<T> {
+    type Output = T;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        match &self.signal {
+            None => {
+                let signal = Signal::new(cx);
+                self.signal = Some(Arc::clone(&signal));
+                let worker = self.rng.below(WORKERS as u64);
+                submit(worker, Box::new(move || signal.fire()));
+                Poll::Pending
+            }
+            Some(signal) if !signal.is_done() => Poll::Pending,
+            Some(_) => Poll::Ready(self.value.take().expect("polled after Ready")),
+        }
+    }
+}
+
+async fn worker_return<T: Unpin>(name: &'static str, value: T) -> T {
+    let _body = future_body(name).await;
+    WorkerReturn { value: Some(value), signal: None, rng: Rng::next_stream() }.await
+}
+
+pub async fn return_u16(value: u16) -> u16 {
+    worker_return("return_u16", value).await
+}
+
+pub async fn return_i16(value: i16) -> i16 {
+    worker_return("return_i16", value).await
+}
+
+pub async fn return_i64(value: i64) -> i64 {
+    worker_return("return_i64", value).await
+}
+
+pub async fn return_f32(value: f32) -> f32 {
+    worker_return("return_f32", value).await
+}
+
+pub async fn return_f64(value: f64) -> f64 {
+    worker_return("return_f64", value).await
+}
+
 // --- Wake storms (storm.c) ---
 
 /// Shared by the future and its threads (each holds an Arc; the last one frees it).
