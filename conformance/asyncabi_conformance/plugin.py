@@ -322,6 +322,11 @@ class Harness:
             record.missing_capabilities = missing
             record.reason = f"{backend} does not declare {', '.join(missing)}"
             return record
+        why = producers.limit(record.producer, scenario["id"])
+        if why:  # the producer cannot show it, whatever the backend does
+            record.status = records.UNSUPPORTED
+            record.reason = f"the {record.producer} producer cannot meet it: {why}"
+            return record
         mark = runner.stderr_mark()
         trace_at = _size(runner.trace_path)
         try:

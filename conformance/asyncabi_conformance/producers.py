@@ -12,6 +12,7 @@ in every report, its own levels). A run whose producer is not built fails as
 `producer-missing`; it is never skipped or passed.
 """
 import json
+import os
 import pathlib
 
 from . import locate
@@ -42,6 +43,18 @@ def parse(names: list) -> list:
         if name not in chosen:
             chosen.append(name)
     return chosen or [DEFAULT]
+
+
+def limit(producer: str, scenario_id: str) -> str:
+    """Why `producer` cannot meet a scenario's expectations whatever the backend does, or ''.
+    The producer's own checks file says so (producers/<producer>/checks.json, "limits"); such a
+    run is unsupported for that producer, never a failure of the backend."""
+    root = pathlib.Path(os.environ.get("ASYNCABI_PRODUCERS_SOURCE", locate.SOURCE / "producers"))
+    path = root / producer / "checks.json"
+    if producer == DEFAULT or not path.exists():
+        return ""
+    limits = json.loads(path.read_text()).get("limits", {}).get(producer, {})
+    return limits.get(scenario_id, "")
 
 
 def fixture_paths(build: pathlib.Path, name: str, producer: str, variant: str = "plain") -> dict:

@@ -71,3 +71,23 @@ def test_an_unknown_producer_is_a_one_line_usage_error(fake_env, tmp_path):
     proc, _ = run(env, build, tmp_path, "--producer", "go")
     assert proc.returncode == 2
     assert "unknown producer 'go'" in proc.stdout + proc.stderr
+
+
+def test_a_scenario_the_producer_cannot_meet_is_unsupported_for_it_only(fake_env, tmp_path):
+    env, build = fake_env
+    checks = tmp_path / "producers" / "rust" / "checks.json"
+    checks.parent.mkdir(parents=True)
+    checks.write_text(json.dumps({"limits": {"rust": {"ok_a": "cannot observe it"}}}))
+    folder = build / "producers" / "rust"
+    folder.mkdir(parents=True)
+    library = json.loads((CONFORMANCE / "tests" / "fake" / "fixtures" / "futures" /
+                          "interface.json").read_text())["library"]
+    (folder / f"lib{library}.so").write_bytes(b"")
+    env = dict(env, ASYNCABI_PRODUCERS_SOURCE=str(tmp_path / "producers"))
+    proc, data = run(env, build, tmp_path, "--producer", "c,rust")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    status = {(r["scenario"], r["producer"]): r for r in data["results"]}
+    assert status[("ok_a", "rust")]["status"] == "unsupported"
+    assert "the rust producer cannot meet it: cannot observe it" in status[("ok_a", "rust")]["reason"]
+    assert status[("ok_a", "c")]["status"] == "passed"
+    assert status[("ok_e", "rust")]["status"] == "passed"

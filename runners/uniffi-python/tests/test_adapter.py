@@ -147,3 +147,10 @@ def test_a_monitor_finding_is_not_expected_from_a_producer_without_a_monitor():
     assert check_matrix.differences(ok, EXPECTED) == []
     still_failing = {"results": [record("f1", "failed", ["timeout"], monitor=False)]}
     assert check_matrix.differences(still_failing, EXPECTED)
+
+
+def test_a_producer_limit_is_no_verdict_on_the_backend():
+    limited = dict(record("ok", "unsupported", backend="b@rust"), producer="rust")
+    assert check_matrix.differences({"results": [limited]}, EXPECTED) == []
+    missing_cap = dict(limited, missing_capabilities=["threads"])
+    assert check_matrix.differences({"results": [missing_cap]}, EXPECTED)

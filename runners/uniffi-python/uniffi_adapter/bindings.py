@@ -122,23 +122,25 @@ class Generated:
             raise LookupError(f"the generated bindings have no {function!r}") from None
 
     @contextlib.contextmanager
-    def observe_wakes(self, callback):
-        """Calls `callback()` (on the loop's thread) for every WAKE the generated code delivers
-        while the block runs. Observation only, for the `cancel` step's "after": "first_wake":
-        the generated module hands each poll result to its `_uniffi_set_future_result` on the
-        loop; a wrapper sees the code and calls the original unchanged."""
+    def observe_answers(self, callback):
+        """Calls `callback(poll_code)` on the loop's thread for every poll result the generated
+        code delivers while the block runs, right after it resolved the poll's future and before
+        the awaiting task resumes. Observation only, for the `cancel` step's "first_wake" and
+        `cancel_sweep`'s cancel at the answer: the generated module hands each poll result to
+        its `_uniffi_set_future_result` on the loop; a wrapper calls the original unchanged,
+        then the callback."""
         original = getattr(self.module, "_uniffi_set_future_result", None)
-        wake = getattr(self.module, "_UNIFFI_RUST_FUTURE_POLL_WAKE", None)
-        if original is None or wake is None:
+        if original is None:
             raise LookupError("these generated bindings have no _uniffi_set_future_result to "
-                              "observe WAKEs through")
-        listeners = self.__dict__.setdefault("_wake_listeners", [])
+                              "observe poll results through")
+        listeners = self.__dict__.setdefault("_answer_listeners", [])
         if not getattr(original, "_uniffi_adapter_observer", False):
             def observed(future, poll_code):
-                if poll_code == wake:
+                result = original(future, poll_code)
+                if not future.cancelled():
                     for listener in list(listeners):
-                        listener()
-                return original(future, poll_code)
+                        listener(poll_code)
+                return result
             observed._uniffi_adapter_observer = True
             self.module._uniffi_set_future_result = observed
         listeners.append(callback)
@@ -146,6 +148,13 @@ class Generated:
             yield
         finally:
             listeners.remove(callback)
+
+    def observe_wakes(self, callback):
+        """Calls `callback()` for every WAKE delivered while the block runs (observe_answers)."""
+        wake = getattr(self.module, "_UNIFFI_RUST_FUTURE_POLL_WAKE", None)
+        if wake is None:
+            raise LookupError("these generated bindings name no WAKE poll code")
+        return self.observe_answers(lambda code: code == wake and callback())
 
     @staticmethod
     def is_async(fn) -> bool:

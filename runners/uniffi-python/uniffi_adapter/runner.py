@@ -77,7 +77,7 @@ class Runner:
         interfaces = {name: self.interface(fixtures[name]["interface"])
                       for name in scenario["fixtures"]}
         for gen in generated.values():
-            _monitor_begin(gen, scenario["id"], seed, time_scale)
+            _monitor_begin(gen, scenario["id"], seed, time_scale, scenario.get("fixture_mode"))
         start = time.monotonic()
         steps = ScenarioRun(scenario, generated, interfaces, time_scale).run()
         elapsed = round((time.monotonic() - start) * 1000, 3)
@@ -113,16 +113,21 @@ class Runner:
         return 0
 
 
-def _monitor_begin(gen, scenario_id, seed, time_scale):
+def _monitor_begin(gen, scenario_id, seed, time_scale, mode=None):
     configure = gen.control("asyncabi_fixture_configure", None, [ctypes.c_uint64, ctypes.c_double])
     reset = gen.control("asyncabi_monitor_reset")
     set_scenario = gen.control("asyncabi_monitor_set_scenario", None, [ctypes.c_char_p])
+    set_mode = gen.control("asyncabi_fixture_set_mode", ctypes.c_int, [ctypes.c_char_p])
     if configure:
         configure(seed, time_scale)
     if reset:
         reset()
     if set_scenario:
         set_scenario(scenario_id.encode())
+    # A mode the library does not know (or cannot set) is left to the harness: it fails the
+    # run as a precondition unless the monitor's report says the mode was on.
+    if mode and set_mode and set_mode(mode.encode()) != 0:
+        raise ValueError(f"{gen.fixture}: unknown fixture mode {mode!r}")
 
 
 def _monitor_end(gen):

@@ -8,6 +8,7 @@ raised that is none of the API's documented outcomes (typed error, InternalError
 both fail the scenario.
 """
 import asyncio
+import contextlib
 import enum
 import gc
 import hashlib
@@ -231,8 +232,10 @@ class ScenarioRun:
             return [self._value(v) for v in value]
         return value
 
-    async def call(self, spec, on_wake=None):
-        """One call through the generated API, on the loop the spec names; returns its value."""
+    async def call(self, spec, on_wake=None, on_answer=None):
+        """One call through the generated API, on the loop the spec names; returns its value.
+        on_wake() runs for every WAKE, on_answer() for every poll result, before the awaiting
+        task resumes (observations of the generated code: Generated.observe_answers)."""
         gen = self._gen(spec)
         receiver = self._lookup(spec["receiver"]) if "receiver" in spec else None
         fn = gen.callable(spec["function"], receiver)
@@ -242,9 +245,13 @@ class ScenarioRun:
         if where == "loop":
             if not is_async:
                 return fn(*args)
-            if on_wake is None:
+            if on_wake is None and on_answer is None:
                 return await fn(*args)
-            with gen.observe_wakes(on_wake):
+            with contextlib.ExitStack() as observers:
+                if on_wake is not None:
+                    observers.enter_context(gen.observe_wakes(on_wake))
+                if on_answer is not None:
+                    observers.enter_context(gen.observe_answers(lambda code: on_answer()))
                 return await fn(*args)
         if where == "executor":  # a thread with no event loop
             if is_async:
@@ -380,6 +387,61 @@ class ScenarioRun:
         outcome["finished_before_cancel"] = was_done
         outcome["cancel_latency_ms"] = round((time.monotonic() - start) * 1000, 3)
         return outcome
+
+    async def step_cancel_sweep(self, step):
+        """Starts `call` `count` times, one after the other, and cancels each awaiting task
+        around the moment the producer answers: every third run at the instant the generated
+        code hands a poll result to the awaiting task (before it resumes: the tightest race
+        with completion), the others after an offset swept evenly from around_ms - spread_ms
+        to around_ms + spread_ms (scaled). Reports the distinct outcomes and where the cancels
+        landed (docs/runner-protocol.md)."""
+        spec, count = step["call"], step["count"]
+        around, spread = step.get("around_ms", 0.0), step.get("spread_ms", 0.0)
+        landed = {"before_answer": 0, "at_answer": 0, "after_completion": 0}
+        distinct = {}
+        start = time.monotonic()
+        for i in range(count):
+            run = {"task": None, "hook": i % 3 == 0, "cancelled": False}
+
+            def on_answer(run=run):
+                task = run["task"]
+                if run["hook"] and not run["cancelled"] and task is not None and not task.done():
+                    run["cancelled"] = True
+                    task.cancel()
+            run["task"] = task = self.loop.create_task(self.call(spec, on_answer=on_answer))
+            if not run["hook"]:
+                offset = around - spread + 2 * spread * i / max(count - 1, 1)
+                await asyncio.sleep(max(offset, 0.0) * self.time_scale / 1000.0)
+                if not task.done():
+                    run["cancelled"] = True
+                    task.cancel()
+                    landed["before_answer"] += 1
+            done, _ = await asyncio.wait([task], timeout=self.step_timeout)
+            if not done:
+                task.cancel()
+                raise StepAbort({"timeout": True, "exception": "asyncio.TimeoutError",
+                                 "message": f"run {i} of the sweep did not finish",
+                                 "landed": landed})
+            if run["hook"]:
+                landed["at_answer" if run["cancelled"] else "after_completion"] += 1
+            elif not run["cancelled"]:
+                landed["after_completion"] += 1
+            outcome = await self._outcome_of(task, spec, deadline=False)
+            outcome.pop("elapsed_ms", None)
+            key = json.dumps(outcome, sort_keys=True)
+            distinct.setdefault(key, dict(outcome, times=0))["times"] += 1
+        return {"value": {"runs": count, "landed": landed},
+                "distinct": list(distinct.values()),
+                "elapsed_ms": round((time.monotonic() - start) * 1000, 3)}
+
+    async def step_collect_garbage(self, step):
+        """A full collection while tasks are parked (two passes: the second takes what the
+        first one's finalizers released), then one turn of the loop for the callbacks they
+        scheduled."""
+        collected = gc.collect()
+        collected += gc.collect()
+        await asyncio.sleep(0)
+        return {"value": None, "collected": collected}
 
     async def step_implement(self, step):
         fixture = step.get("fixture", self.default_fixture)
