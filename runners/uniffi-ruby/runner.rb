@@ -95,7 +95,12 @@ def main(argv)
       next
     end
     libraries = (request['fixtures'] || {}).transform_values { |f| f['library'] }.sort.to_h
-    worker = (workers[libraries] ||= Worker.new(bindings, libraries))
+    begin
+      worker = (workers[libraries] ||= Worker.new(bindings, libraries))
+    rescue SystemCallError, JSON::ParserError, TypeError => e
+      out.puts(JSON.generate(error: { id: request['id'], message: "cannot start a worker for #{libraries}: #{e.message}" }))
+      next
+    end
     answer = worker.ask(JSON.generate(message))
     if answer.nil?
       warn "uniffi-ruby: the worker for #{libraries} died during run #{request['id']}"

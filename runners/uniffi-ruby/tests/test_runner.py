@@ -59,6 +59,13 @@ def test_bad_lines_are_answered_with_errors(ruby):
     assert "unknown request" in answers[2]["error"]["message"]
 
 
+def test_a_fixture_without_bindings_is_an_error_answer(ruby):
+    request = futures_request([])
+    request["run"]["fixtures"]["nonesuch"] = {"library": "/nonexistent.so", "interface": "/x"}
+    answers, _ = converse(ruby, [request, {"stop": {}}])
+    assert answers[1]["error"]["id"] == 1 and "nonesuch" in answers[1]["error"]["message"]
+
+
 def test_missing_bindings_is_one_line_and_exit_2(ruby, tmp_path):
     proc = subprocess.run([ruby, str(RUNNER), "--bindings", str(tmp_path / "none")],
                           capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
