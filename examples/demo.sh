@@ -53,7 +53,7 @@ echo "   ... $(grep -cE ': (warning|error): ' "$REPORTS/bad.txt") findings in al
 
 echo
 echo "== 4. Certify the Python asyncio backend against the fixtures (conformance suite)"
-python3 "$ROOT/conformance/conform.py" --build-dir "$BUILD" --backend python \
+python3 "$ROOT/conformance/conform.py" --build-dir "$BUILD" --backend python --producer c \
   --html "$REPORTS/conformance.html" --json "$REPORTS/conformance.json" \
   --junit "$REPORTS/conformance.xml"
 echo "   report: $REPORTS/conformance.html"

@@ -49,7 +49,9 @@ def main(argv):
         print(f"conform_rust: {left_out}: unsupported by the Rust producer ({limits[left_out][:90]}...)")
     selected = [arg for s in scenarios if s not in limits for arg in ("--scenario", s)]
     command = [sys.executable, str(source / "conformance" / "conform.py"), "--build-dir", str(work),
-               "--backend", "python", *selected, *argv[4:]]
+               "--backend", "python", "--producer", "c", *selected, *argv[4:]]
+    # --producer c: the layout above puts the Rust libraries where the C ones go (conform's own
+    # --producer rust lane finds them in <build>/producers/rust/ without this copy).
     return subprocess.run(command).returncode
 
 
