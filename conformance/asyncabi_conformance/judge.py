@@ -80,6 +80,7 @@ def judge(scenario: dict, result: dict, time_scale: float, slowdown: float = 1.0
                                         "although no earlier step failed", step=index))
             continue  # otherwise the cause is the step that aborted
         failures += judge_step(Step(step, outcome, index, time_scale, slowdown))
+    failures += _judge_fixture_mode(scenario, result.get("monitor") or {})
     failures += judge_monitor(scenario, result.get("monitor"), time_scale, seed)
     return failures
 
@@ -139,6 +140,26 @@ def judge_monitor(scenario, monitor, time_scale, seed=None) -> list:
     for fixture in sorted(set(monitor) - set(scenario.get("fixtures", []))):
         failures.append(Failure("runner", f"a monitor report for {fixture}, which the "
                                           "scenario does not use"))
+    return failures
+
+
+def _judge_fixture_mode(scenario, monitor) -> list:
+    """A scenario that asks for a fixture mode tested nothing unless every fixture's monitor
+    says the mode was on, and (poll_handoff) that it handed at least one continuation off."""
+    mode = scenario.get("fixture_mode")
+    if not mode:
+        return []
+    failures = []
+    for fixture in scenario["fixtures"]:
+        report = monitor.get(fixture)
+        if not isinstance(report, dict) or report.get("mode") != mode:
+            failures.append(Failure("precondition", f"{fixture}: the scenario needs fixture mode "
+                                    f"{mode!r}, but the monitor reports "
+                                    f"{(report or {}).get('mode')!r}: the runner did not select "
+                                    "it with asyncabi_fixture_set_mode"))
+        elif mode == "poll_handoff" and not (report.get("counters") or {}).get("handoffs"):
+            failures.append(Failure("precondition", f"{fixture}: poll_handoff mode handed no "
+                                    "continuation to a producer thread"))
     return failures
 
 
@@ -247,8 +268,40 @@ def judge_check_foreign(s: Step) -> list:
     return failures
 
 
+def judge_cancel_sweep(s: Step) -> list:
+    """cancel_sweep: every run ended cancelled or as `expect` says, the runs add up, and at
+    least one cancel landed at the producer's answer (a sweep that never reached the
+    completion boundary tested nothing: a failed precondition)."""
+    failures = []
+    step, outcome = s.step, s.outcome
+    value = outcome.get("value")
+    distinct = outcome.get("distinct")
+    if not isinstance(value, dict) or not isinstance(distinct, list):
+        return [s.fail("runner", f"{s.where}: the runner reported no sweep summary "
+                                 f"({_short(outcome)})")]
+    runs = sum(d.get("times", 0) for d in distinct if isinstance(d, dict))
+    if value.get("runs") != step["count"] or runs != step["count"]:
+        failures.append(s.fail("runner", f"{s.where}: {runs} outcomes reported for "
+                                         f"{step['count']} runs"))
+    for d in distinct:
+        where = f"{s.where} ({d.get('times')} run(s))"
+        shape = _one_outcome(s, d, where)
+        if shape:
+            failures += shape
+        elif d.get("cancelled") is not True:
+            failures += s.expect(step.get("expect") or {"any": True}, d,
+                                 where + " that finished before the cancel")
+    landed = value.get("landed")
+    if not isinstance(landed, dict) or not landed.get("at_answer"):
+        failures.append(s.fail("precondition", f"{s.where}: no cancel landed at the producer's "
+                               f"answer ({_short(landed)}): the sweep never reached the "
+                               "completion boundary"))
+    return failures
+
+
 def judge_done(s: Step) -> list:
-    """implement / spawn / drop / sleep: the runner did it (no timeout, no failure)."""
+    """implement / spawn / drop / sleep / collect_garbage: the runner did it (no timeout, no
+    failure)."""
     return []
 
 
@@ -262,6 +315,8 @@ STEP_JUDGES = {
     "drop": judge_done,
     "sleep": judge_done,
     "check_foreign": judge_check_foreign,
+    "cancel_sweep": judge_cancel_sweep,
+    "collect_garbage": judge_done,
 }
 
 

@@ -1,20 +1,13 @@
 /* ffi_buffer.c: the rustbuffer_* scaffolding a binding calls (behind ASYNCABI_DEFINE_FFI).
  *
  * These are sync exports, so failures travel in RustCallStatus (code 2 with a message), never
- * as a crash: the binding may pass any size or a negative length.
+ * as a crash: the binding may pass any size or a negative length. On success the status is
+ * left untouched, as uniffi-rs leaves it: the binding initialises it before every call.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "asyncabi/ffi.h"
-
-/* Sets *out_status to success (leaving errorBuf alone, as UniFFI does). */
-static void aa__ok(RustCallStatus *out_status)
-{
-    if (out_status != NULL) {
-        out_status->code = UNIFFI_CALL_SUCCESS;
-    }
-}
 
 static void aa__fail(RustCallStatus *out_status, const char *message)
 {
@@ -33,7 +26,6 @@ RustBuffer aa_ffi_rustbuffer_alloc(uint64_t size, RustCallStatus *out_status)
         aa__fail(out_status, "rustbuffer_alloc: size exceeds i32::MAX");
         return (RustBuffer){0, 0, NULL};
     }
-    aa__ok(out_status);
     return aa_buffer_alloc(size);
 }
 
@@ -43,13 +35,12 @@ RustBuffer aa_ffi_rustbuffer_from_bytes(ForeignBytes bytes, RustCallStatus *out_
         aa__fail(out_status, "rustbuffer_from_bytes: negative length or NULL data");
         return (RustBuffer){0, 0, NULL};
     }
-    aa__ok(out_status);
     return aa_buffer_from_bytes(bytes.data, (uint64_t)bytes.len);
 }
 
 void aa_ffi_rustbuffer_free(RustBuffer buf, RustCallStatus *out_status)
 {
-    aa__ok(out_status);
+    (void)out_status; /* cannot fail; success leaves the status untouched */
     aa_buffer_free(buf);
 }
 
@@ -61,6 +52,5 @@ RustBuffer aa_ffi_rustbuffer_reserve(RustBuffer buf, uint64_t additional,
         aa__fail(out_status, "rustbuffer_reserve: len exceeds capacity or size exceeds i32::MAX");
         return buf;
     }
-    aa__ok(out_status);
     return aa_buffer_reserve(buf, additional);
 }

@@ -334,8 +334,10 @@ aa_value aa_future_complete(aa_type type, uint64_t handle, RustCallStatus *out_s
             value = core->result;
         }
         if (out_status != NULL) {
-            out_status->code = code;
+            /* On success *out_status is left untouched, as uniffi-rs does: the binding
+             * initialises it before every call (docs/abi.md), and the monitor checks that. */
             if (code != UNIFFI_CALL_SUCCESS) {
+                out_status->code = code;
                 out_status->errorBuf = core->result.rust_buffer;
             }
         } else if (code != UNIFFI_CALL_SUCCESS) {

@@ -63,6 +63,7 @@ int main(void)
     th_log d = {0};
     aa_future_poll(AA_TYPE_U32, h, th_continuation, th_data(&d));
     aa_future_cancel(AA_TYPE_U32, h);
+    st = (RustCallStatus){0}; /* a binding resets the status before every call */
     CHECK_EQ(aa_future_complete(AA_TYPE_U32, h, &st).u32, 5);
     CHECK_EQ(st.code, 0);
     aa_future_free(AA_TYPE_U32, h);

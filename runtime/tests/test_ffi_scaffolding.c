@@ -9,38 +9,42 @@ ASYNCABI_DEFINE_FFI(th)
 
 static void check_buffers(void)
 {
+    /* Success leaves the status untouched, as uniffi-rs does: a sentinel code survives. */
     RustCallStatus st = {7, {0, 0, NULL}};
     RustBuffer b = ffi_th_rustbuffer_alloc(10, &st);
-    CHECK_EQ(st.code, 0);
+    CHECK_EQ(st.code, 7);
     CHECK(b.data != NULL);
     CHECK_EQ(b.capacity, 10);
     CHECK_EQ(b.len, 0);
     b = ffi_th_rustbuffer_reserve(b, 100, &st);
-    CHECK_EQ(st.code, 0);
+    CHECK_EQ(st.code, 7);
     CHECK(b.capacity >= 100);
     ffi_th_rustbuffer_free(b, &st);
-    CHECK_EQ(st.code, 0);
+    CHECK_EQ(st.code, 7);
 
     const uint8_t bytes[3] = {1, 2, 3};
     b = ffi_th_rustbuffer_from_bytes((ForeignBytes){3, bytes}, &st);
-    CHECK_EQ(st.code, 0);
+    CHECK_EQ(st.code, 7);
     CHECK_EQ(b.len, 3);
     CHECK(memcmp(b.data, bytes, 3) == 0);
     ffi_th_rustbuffer_free(b, &st);
 
     /* A negative length is an error, not a crash; the message is a buffer to free. */
+    st = (RustCallStatus){0};
     b = ffi_th_rustbuffer_from_bytes((ForeignBytes){-1, bytes}, &st);
     CHECK_EQ(st.code, UNIFFI_CALL_UNEXPECTED_ERROR);
     CHECK(b.data == NULL);
     CHECK(st.errorBuf.len > 0);
     ffi_th_rustbuffer_free(st.errorBuf, NULL);
 
+    st = (RustCallStatus){0};
     b = ffi_th_rustbuffer_alloc((uint64_t)1 << 40, &st);
     CHECK_EQ(st.code, UNIFFI_CALL_UNEXPECTED_ERROR);
     CHECK(b.data == NULL);
     ffi_th_rustbuffer_free(st.errorBuf, NULL);
 
     /* Freeing the empty buffer is a no-op; alloc(0) owns nothing. */
+    st = (RustCallStatus){0};
     b = ffi_th_rustbuffer_alloc(0, &st);
     CHECK(b.data == NULL);
     ffi_th_rustbuffer_free(b, &st);

@@ -87,6 +87,19 @@ int main(void)
     CHECK_EQ(st.code, 0);
     CHECK_EQ(v.i64, 5);
 
+    /* Success leaves *out_status untouched, as uniffi-rs does: the binding resets it before
+     * every call, so a stale code here would survive (the monitor reports such a binding). */
+    {
+        uint64_t h = aa_future_new_ready(AA_TYPE_U8, (aa_value){.u8 = 9});
+        th_log log = {0};
+        aa_future_poll(AA_TYPE_U8, h, th_continuation, th_data(&log));
+        RustCallStatus sentinel = {UNIFFI_CALL_CANCELLED, {7, 7, NULL}};
+        CHECK_EQ(aa_future_complete(AA_TYPE_U8, h, &sentinel).u8, 9);
+        CHECK_EQ(sentinel.code, UNIFFI_CALL_CANCELLED);
+        CHECK_EQ(sentinel.errorBuf.len, 7);
+        aa_future_free(AA_TYPE_U8, h);
+    }
+
     /* Every family round-trips its value through new_ready + complete. */
     for (int t = 0; t < AA_TYPE_COUNT_; t++) {
         aa_value in;

@@ -162,13 +162,16 @@ class Library:
     def is_async(self, name: str) -> bool:
         return bool(self.functions[name].get("async"))
 
-    async def call_async(self, name: str, args=(), receiver=None, on_wake=None):
-        """Calls an async export and awaits it. `on_wake()` runs on every WAKE (for tests)."""
+    async def call_async(self, name: str, args=(), receiver=None, on_wake=None, on_answer=None):
+        """Calls an async export and awaits it. For tests: `on_wake()` runs on every WAKE, once
+        the awaiting task has resumed; `on_answer()` runs on the loop as soon as a continuation's
+        code has reached it, before the awaiting task resumes (the moment a cancel races the
+        producer's answer)."""
         decl = self.functions[name]
         handle = self._invoke(decl, args, receiver, with_status=False)
         family = self.family(decl.get("return"))
         return await self._await_future(handle, family, decl.get("return"), decl.get("throws"),
-                                        on_wake)
+                                        on_wake, on_answer)
 
     def call_sync(self, name: str, args=(), receiver=None):
         decl = self.functions[name]
@@ -308,12 +311,13 @@ class Library:
         return self._families[family]
 
     # --- the poll loop -----------------------------------------------------------------------
-    async def _await_future(self, handle, family, return_type, throws, on_wake=None):
+    async def _await_future(self, handle, family, return_type, throws, on_wake=None,
+                            on_answer=None):
         if handle == 0:
             raise UnexpectedError("the export returned the null future handle")
         cancelled = False
         try:
-            await self._drive(handle, family, on_wake)
+            await self._drive(handle, family, on_wake, on_answer)
             value, status = self._complete(handle, family)
         except asyncio.CancelledError:
             cancelled = True
@@ -323,11 +327,14 @@ class Library:
         self._check_status(status, throws)
         return self._lift_return(value, return_type)
 
-    async def _drive(self, handle, family, on_wake):
+    async def _drive(self, handle, family, on_wake, on_answer=None):
         """Polls until the producer answers READY."""
         loop = self._continuation_loop()
         while True:
-            code = await self._poll_once(handle, family, loop)
+            future = self._poll_once(handle, family, loop)
+            if on_answer is not None:
+                future.add_done_callback(lambda f: f.cancelled() or on_answer())
+            code = await future
             if code == ffi.POLL_READY:
                 return
             if on_wake is not None:

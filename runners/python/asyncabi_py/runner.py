@@ -63,7 +63,7 @@ class Runner:
         libraries = {name: self.library(request["fixtures"][name])
                      for name in scenario["fixtures"]}
         for lib in libraries.values():
-            _monitor_begin(lib, scenario["id"], seed, time_scale)
+            _monitor_begin(lib, scenario["id"], seed, time_scale, scenario.get("fixture_mode"))
         start = time.monotonic()
         steps = ScenarioRun(scenario, libraries, time_scale).run()
         elapsed = round((time.monotonic() - start) * 1000, 3)
@@ -97,16 +97,19 @@ class Runner:
         return 0
 
 
-def _monitor_begin(lib, scenario_id, seed, time_scale):
+def _monitor_begin(lib, scenario_id, seed, time_scale, mode=None):
     configure = lib.control("asyncabi_fixture_configure", None, [ctypes.c_uint64, ctypes.c_double])
     reset = lib.control("asyncabi_monitor_reset")
     set_scenario = lib.control("asyncabi_monitor_set_scenario", None, [ctypes.c_char_p])
+    set_mode = lib.control("asyncabi_fixture_set_mode", ctypes.c_int, [ctypes.c_char_p])
     if configure:
         configure(seed, time_scale)
     if reset:
         reset()
     if set_scenario:
         set_scenario(scenario_id.encode())
+    if mode and set_mode and set_mode(mode.encode()) != 0:
+        raise ValueError(f"{lib.path}: unknown fixture mode {mode!r}")
 
 
 def _monitor_end(lib):

@@ -8,6 +8,7 @@ An outcome is one of
 plus "exception" (the native exception's qualified name) and "elapsed_ms".
 """
 import asyncio
+import gc
 import hashlib
 import json
 import threading
@@ -228,7 +229,7 @@ class ScenarioRun:
             return [self._value(v) for v in value]
         return value
 
-    async def _call(self, spec, on_wake=None):
+    async def _call(self, spec, on_wake=None, on_answer=None):
         """Performs one call as the spec says, on the loop it names; returns the value."""
         lib = self._library(spec)
         args = self._args(spec)
@@ -237,7 +238,8 @@ class ScenarioRun:
         where = spec.get("on", "loop")
         if where == "loop":
             if lib.is_async(name):
-                return await lib.call_async(name, args, receiver, on_wake=on_wake)
+                return await lib.call_async(name, args, receiver, on_wake=on_wake,
+                                            on_answer=on_answer)
             return lib.call_sync(name, args, receiver)
         if where == "executor":  # a thread with no event loop
             if lib.is_async(name):
@@ -367,6 +369,52 @@ class ScenarioRun:
         outcome["cancel_latency_ms"] = round((time.monotonic() - start) * 1000, 3)
         return outcome
 
+    async def step_cancel_sweep(self, step):
+        """Starts `call` `count` times, one after the other, and cancels each awaiting task
+        somewhere around the moment the producer answers: every third run from inside the
+        binding's on_answer hook (the continuation's code has reached the loop, the task has
+        not resumed: the tightest race with completion), the others after an offset that
+        sweeps evenly from around_ms - spread_ms to around_ms + spread_ms (scaled). Reports
+        the distinct outcomes and where the cancels landed."""
+        spec, count = step["call"], step["count"]
+        around, spread = step.get("around_ms", 0.0), step.get("spread_ms", 0.0)
+        landed = {"before_answer": 0, "at_answer": 0, "after_completion": 0}
+        distinct = {}
+        start = time.monotonic()
+        for i in range(count):
+            run = {"task": None, "hook": i % 3 == 0, "cancelled": False}
+
+            def on_answer(run=run):
+                task = run["task"]
+                if run["hook"] and not run["cancelled"] and task is not None and not task.done():
+                    run["cancelled"] = True
+                    task.cancel()
+            run["task"] = task = self.loop.create_task(self._call(spec, on_answer=on_answer))
+            if not run["hook"]:
+                offset = around - spread + 2 * spread * i / max(count - 1, 1)
+                await asyncio.sleep(max(offset, 0.0) * self.time_scale / 1000.0)
+                if not task.done():
+                    run["cancelled"] = True
+                    task.cancel()
+                    landed["before_answer"] += 1
+            done, _ = await asyncio.wait([task], timeout=self.step_timeout)
+            if not done:
+                task.cancel()
+                raise StepAbort({"timeout": True, "exception": "asyncio.TimeoutError",
+                                 "message": f"run {i} of the sweep did not finish",
+                                 "landed": landed})
+            if run["hook"]:
+                landed["at_answer" if run["cancelled"] else "after_completion"] += 1
+            elif not run["cancelled"]:
+                landed["after_completion"] += 1
+            outcome = await self._outcome_of(task, {}, deadline=False)
+            outcome.pop("elapsed_ms", None)
+            key = json.dumps(outcome, sort_keys=True)
+            distinct.setdefault(key, dict(outcome, times=0))["times"] += 1
+        return {"value": {"runs": count, "landed": landed},
+                "distinct": list(distinct.values()),
+                "elapsed_ms": round((time.monotonic() - start) * 1000, 3)}
+
     async def step_implement(self, step):
         fixture = step.get("fixture", self.default_fixture)
         decl = self.libraries[fixture].types[step["interface"]]
@@ -380,6 +428,16 @@ class ScenarioRun:
     async def step_sleep(self, step):
         await asyncio.sleep(step["ms"] * self.time_scale / 1000.0)
         return {"value": None}
+
+    async def step_collect_garbage(self, step):
+        """A full collection while tasks are parked, as a real program's collector may run at
+        any moment: whatever the binding keeps only weakly, or only in an unreachable cycle,
+        is collected now. A second pass takes what the first one's finalizers released; the
+        yield lets the loop run the callbacks they scheduled."""
+        collected = gc.collect()
+        collected += gc.collect()
+        await asyncio.sleep(0)
+        return {"value": None, "collected": collected}
 
     async def step_check_foreign(self, step):
         """Reports a foreign object's counters, once they match or `within_ms` has passed."""

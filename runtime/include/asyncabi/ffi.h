@@ -133,8 +133,9 @@
 extern "C" {
 #endif
 
-/* The RustBuffer scaffolding behind ASYNCABI_DEFINE_FFI; each sets *out_status (may be NULL)
- * to success, or to status 2 with a message when the request cannot be met. */
+/* The RustBuffer scaffolding behind ASYNCABI_DEFINE_FFI; each leaves *out_status (may be NULL)
+ * untouched on success, like uniffi-rs, and sets status 2 with a message when the request
+ * cannot be met. */
 RustBuffer aa_ffi_rustbuffer_alloc(uint64_t size, RustCallStatus *out_status);
 /* Copies a foreign byte slice into a new buffer; a negative len is an error (status 2). */
 RustBuffer aa_ffi_rustbuffer_from_bytes(ForeignBytes bytes, RustCallStatus *out_status);

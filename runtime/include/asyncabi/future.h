@@ -73,7 +73,8 @@ void aa_future_poll(aa_type type, uint64_t handle, UniffiRustFutureContinuationC
                     uint64_t callback_data);
 /* cancel: moves the scheduler to Cancelled and invokes any stored continuation with READY. */
 void aa_future_cancel(aa_type type, uint64_t handle);
-/* complete: moves the result into the return value and *out_status (status 3 if cancelled). */
+/* complete: moves the result out; *out_status is written only on failure (codes 1-3: error,
+ * unexpected, cancelled) and left untouched on success, like uniffi-rs. */
 aa_value aa_future_complete(aa_type type, uint64_t handle, RustCallStatus *out_status);
 /* free: invokes any stored continuation with READY, drops the state, retires the handle. */
 void aa_future_free(aa_type type, uint64_t handle);
