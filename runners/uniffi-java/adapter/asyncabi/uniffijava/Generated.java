@@ -139,8 +139,9 @@ final class Generated {
             }
         }
         Method sync = null;
+        Method asyncWithoutExecutor = null;
         for (Method m : owner.getMethods()) {
-            if (!m.getName().equals(name)) {
+            if (!m.getName().equals(name) && !m.getName().equals("_" + name)) {
                 continue;
             }
             boolean isStatic = Modifier.isStatic(m.getModifiers());
@@ -155,6 +156,12 @@ final class Generated {
             if (params.length == argc && !CompletableFuture.class.isAssignableFrom(m.getReturnType())) {
                 sync = m;
             }
+            if (params.length == argc && CompletableFuture.class.isAssignableFrom(m.getReturnType())) {
+                asyncWithoutExecutor = m;  // an interface's async method: no executor overload
+            }
+        }
+        if (asyncWithoutExecutor != null) {
+            return new Callable(asyncWithoutExecutor, null, receiver, true, decl);
         }
         if (sync != null) {
             return new Callable(sync, null, receiver, false, decl);
@@ -177,11 +184,12 @@ final class Generated {
         Type[] types = c.method != null ? c.method.getGenericParameterTypes()
                 : c.constructor.getGenericParameterTypes();
         List<String> udl = argTypes(c.decl);
-        Object[] out = new Object[c.async ? args.size() + 1 : args.size()];
+        int arity = c.method != null ? c.method.getParameterCount() : c.constructor.getParameterCount();
+        Object[] out = new Object[Math.max(arity, args.size())];
         for (int i = 0; i < args.size(); i++) {
             out[i] = toBinding(args.get(i), types[i], i < udl.size() ? udl.get(i) : null);
         }
-        if (c.async) {
+        if (c.async && out.length > args.size() && c.method.getParameterCount() > args.size()) {
             out[args.size()] = executor;
         }
         return out;
@@ -210,6 +218,7 @@ final class Generated {
             return java.util.HexFormat.of().parseHex((String) map.get("$bytes"));
         }
         if (value instanceof Number n) {
+            checkRange(n, udl);
             if (raw == byte.class || raw == Byte.class) return n.byteValue();
             if (raw == short.class || raw == Short.class) return n.shortValue();
             if (raw == int.class || raw == Integer.class) return n.intValue();
@@ -234,6 +243,25 @@ final class Generated {
             return record(raw, (Map<String, Object>) map);
         }
         return value;
+    }
+
+    /** A JSON number must fit the declared UDL integer type: Java's integer types cannot carry
+     *  an out-of-range value, so it is refused where it is converted (ArithmeticException). */
+    static void checkRange(Number n, String udl) {
+        if (udl == null || !udl.matches("[ui](8|16|32|64)")) {
+            return;
+        }
+        java.math.BigInteger v = n instanceof java.math.BigInteger b ? b
+                : n instanceof Double || n instanceof Float ? java.math.BigDecimal.valueOf(n.doubleValue()).toBigInteger()
+                : java.math.BigInteger.valueOf(n.longValue());
+        int bits = Integer.parseInt(udl.substring(1));
+        java.math.BigInteger lo = udl.startsWith("u") ? java.math.BigInteger.ZERO
+                : java.math.BigInteger.ONE.shiftLeft(bits - 1).negate();
+        java.math.BigInteger hi = udl.startsWith("u") ? java.math.BigInteger.ONE.shiftLeft(bits).subtract(java.math.BigInteger.ONE)
+                : java.math.BigInteger.ONE.shiftLeft(bits - 1).subtract(java.math.BigInteger.ONE);
+        if (v.compareTo(lo) < 0 || v.compareTo(hi) > 0) {
+            throw new ArithmeticException(n + " is out of range for " + udl + " (no Java value of the generated type holds it)");
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -285,7 +313,7 @@ final class Generated {
         if (value instanceof Integer i) return unsigned ? Integer.toUnsignedLong(i) : (long) i;
         if (value instanceof Long l) {
             if (unsigned && l < 0) {
-                return Double.valueOf(Long.toUnsignedString(l));
+                return new java.math.BigInteger(Long.toUnsignedString(l));
             }
             return l;
         }

@@ -149,7 +149,11 @@ final class Json {
         if (n.contains(".") || n.contains("e") || n.contains("E")) {
             return Double.valueOf(n);
         }
-        return Long.valueOf(n);
+        try {
+            return Long.valueOf(n);
+        } catch (NumberFormatException e) {
+            return new java.math.BigInteger(n);  // u64 above Long.MAX_VALUE
+        }
     }
 
     /** One JSON line for a value made of maps, lists, strings, numbers, booleans and null. */

@@ -437,7 +437,9 @@ final class Scenario {
                 } catch (Exception e) {
                     f = CompletableFuture.failedFuture(e);
                 }
-                f.whenComplete((v, t) -> {
+                // The future whenComplete returns completes after its action: the order is
+                // recorded before allOf below can see the call finished.
+                CompletableFuture<Object> recorded = f.whenComplete((v, t) -> {
                     groupEnds.add(System.nanoTime());
                     synchronized (order) {
                         if (!order.contains(label)) {
@@ -446,7 +448,7 @@ final class Scenario {
                     }
                 });
                 group.add(f);
-                all.add(f);
+                all.add(recorded);
             }
             groups.add(group);
             ends.add(groupEnds);
@@ -646,7 +648,11 @@ final class Scenario {
                                 return;
                             }
                             try {
-                                result.complete(gen.toBinding(((Number) v).longValue() + plus, inner, (String) decl.get("return")));
+                                Generated g = gen(call);
+                                Map<String, Object> called = g.declaration((String) call.get("function"));
+                                Object jv = g.toJson(v, called == null ? null : (String) called.get("return"));
+                                Object sum = new java.math.BigInteger(String.valueOf(jv)).add(java.math.BigInteger.valueOf(plus));
+                                result.complete(gen.toBinding(sum, inner, (String) decl.get("return")));
                             } catch (Exception e) {
                                 result.completeExceptionally(e);
                             }
