@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util.h"
+
 #ifndef AAC_VERSION
 #define AAC_VERSION "0.1.0"
 #endif
@@ -85,6 +87,22 @@ static int cmp_finding(const void *pa, const void *pb)
     return strcmp(a->message, b->message);
 }
 
+size_t aac_findings_filter(aac_findings *f, int (*keep)(aac_finding *x, void *ctx), void *ctx)
+{
+    size_t w = 0, dropped = 0;
+    for (size_t i = 0; i < f->len; i++) {
+        aac_finding *x = &f->items[i];
+        if (keep(x, ctx)) {
+            f->items[w++] = *x;
+        } else {
+            finding_free(x);
+            dropped++;
+        }
+    }
+    f->len = w;
+    return dropped;
+}
+
 void aac_findings_sort_unique(aac_findings *f)
 {
     if (f->len == 0) {
@@ -122,15 +140,20 @@ static void cache_load(line_cache *c, const char *path)
     c->lines = NULL;
     c->nlines = 0;
     c->path = strdup(path);
-    FILE *fp = fopen(path, "rb");
+    /* regular files only (a finding's file could be a device a header pointed to) */
+    char why[128];
+    size_t len = 0;
+    char *text = aac_read_file(path, (size_t)256 << 20, &len, why, sizeof why);
+    FILE *fp = text ? fmemopen(text, len ? len : 1, "rb") : NULL;
     if (!fp) {
+        free(text);
         return;
     }
     char *buf = NULL;
     size_t cap = 0;
     ssize_t n;
     size_t lcap = 0;
-    while ((n = getline(&buf, &cap, fp)) >= 0) {
+    while (len > 0 && (n = getline(&buf, &cap, fp)) >= 0) {
         while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) {
             buf[--n] = 0;
         }
@@ -141,10 +164,12 @@ static void cache_load(line_cache *c, const char *path)
                 abort();
             }
         }
+        /* a NUL inside the line ends it here: the rest is not text */
         c->lines[c->nlines++] = strdup(buf);
     }
     free(buf);
     fclose(fp);
+    free(text);
 }
 
 static void cache_free(line_cache *c)
@@ -260,40 +285,135 @@ void aac_findings_finish(aac_findings *f)
     free(order);
 }
 
+/* The part of a source line worth showing: all of it when short, else about 160 bytes either
+ * side of the column with "..." marks (a minified file can have a 40 MB line). Adjusts *col. */
+static char *window(const char *line, unsigned *col)
+{
+    size_t n = strlen(line);
+    if (n <= 400) {
+        return strdup(line);
+    }
+    size_t c = *col > 0 ? *col - 1 : 0;
+    size_t from = c > 160 ? c - 160 : 0, to = c + 160 < n ? c + 160 : n;
+    /* do not cut a UTF-8 sequence */
+    while (from > 0 && ((unsigned char)line[from] & 0xC0) == 0x80) {
+        from--;
+    }
+    while (to < n && ((unsigned char)line[to] & 0xC0) == 0x80) {
+        to++;
+    }
+    size_t len = to - from;
+    char *out = malloc(len + 8);
+    size_t w = 0;
+    if (from > 0) {
+        memcpy(out, "...", 3);
+        w = 3;
+    }
+    memcpy(out + w, line + from, len);
+    w += len;
+    if (to < n) {
+        memcpy(out + w, "...", 3);
+        w += 3;
+    }
+    out[w] = 0;
+    *col = (unsigned)(c - from + (from > 0 ? 3 : 0) + 1);
+    return out;
+}
+
 void aac_emit_text(FILE *out, const aac_findings *f)
 {
     for (size_t i = 0; i < f->len; i++) {
         const aac_finding *x = &f->items[i];
-        fprintf(out, "%s:%u:%u: %s: %s [%s]\n", x->file, x->line, x->col,
-                aac_severity_name(x->severity), x->message, aac_rule(x->rule)->id);
+        char *file = aac_utf8_escape(x->file, 1);
+        char *msg = aac_utf8_escape(x->message, 1);
+        fprintf(out, "%s:%u:%u: %s: %s [%s]\n", file, x->line, x->col,
+                aac_severity_name(x->severity), msg, aac_rule(x->rule)->id);
+        free(file);
+        free(msg);
         if (x->source_line) {
-            fprintf(out, "%s\n", x->source_line);
-            size_t len = strlen(x->source_line);
-            for (unsigned c = 1; c < x->col; c++) {
-                /* keep tabs so the caret lines up with the source line */
-                fputc(c - 1 < len && x->source_line[c - 1] == '\t' ? '\t' : ' ', out);
-            }
-            fputs("^\n", out);
+            unsigned col = x->col;
+            char *shown = window(x->source_line, &col);
+            char *src = aac_utf8_escape(shown, 1);
+            char *caret = aac_caret_line(shown, col, 1);
+            fprintf(out, "%s\n%s\n", src, caret);
+            free(src);
+            free(caret);
+            free(shown);
         }
     }
 }
 
-void aac_emit_json(FILE *out, const aac_findings *f, const aac_options *opt)
+void aac_emit_text_summary(FILE *out, const aac_findings *f, const aac_options *opt,
+                           const aac_summary *sum)
+{
+    size_t by_sev[4] = {0, 0, 0, 0};
+    for (size_t i = 0; i < f->len; i++) {
+        by_sev[f->items[i].severity]++;
+    }
+    fprintf(out,
+            "asyncabi-check: %zu file(s) checked, profile %s (UniFFI %s); recognised %zu async "
+            "export(s), %zu future famil%s, %zu vtable(s); %zu finding(s): %zu error(s), %zu "
+            "warning(s), %zu note(s)",
+            sum->files, aac_profile_get(opt->profile)->name, aac_profile_get(opt->profile)->uniffi,
+            sum->exports, sum->families, sum->families == 1 ? "y" : "ies", sum->vtables, f->len,
+            by_sev[AAC_SEV_ERROR], by_sev[AAC_SEV_WARNING], by_sev[AAC_SEV_NOTE]);
+    if (sum->baselined > 0) {
+        fprintf(out, " (%ld more in the baseline)", sum->baselined);
+    }
+    if (sum->outside_diff > 0) {
+        fprintf(out, " (%ld more outside the changed lines)", sum->outside_diff);
+    }
+    fputc('\n', out);
+}
+
+/* Adds `s` to `o` as valid UTF-8. */
+static void add_str(cJSON *o, const char *key, const char *s)
+{
+    if (aac_utf8_valid(s, strlen(s))) {
+        cJSON_AddStringToObject(o, key, s);
+    } else {
+        char *e = aac_utf8_escape(s, 0);
+        cJSON_AddStringToObject(o, key, e);
+        free(e);
+    }
+}
+
+static void add_profile(cJSON *o, const aac_options *opt)
+{
+    const aac_profile_info *p = aac_profile_get(opt->profile);
+    cJSON_AddStringToObject(o, "profile", p->name);
+    cJSON_AddStringToObject(o, "contractVersions", p->contracts);
+    cJSON_AddStringToObject(o, "uniffi", p->uniffi);
+}
+
+static void add_summary(cJSON *o, const aac_summary *sum)
+{
+    cJSON_AddNumberToObject(o, "files", (double)sum->files);
+    cJSON_AddNumberToObject(o, "filesNotChecked", (double)sum->failed);
+    cJSON_AddNumberToObject(o, "asyncExports", (double)sum->exports);
+    cJSON_AddNumberToObject(o, "futureFamilies", (double)sum->families);
+    cJSON_AddNumberToObject(o, "vtables", (double)sum->vtables);
+    cJSON_AddNumberToObject(o, "baselined", (double)(sum->baselined > 0 ? sum->baselined : 0));
+    cJSON_AddNumberToObject(o, "outsideDiff", (double)(sum->outside_diff > 0 ? sum->outside_diff : 0));
+}
+
+void aac_emit_json(FILE *out, const aac_findings *f, const aac_options *opt,
+                   const aac_summary *sum)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddNumberToObject(root, "version", 1);
-    cJSON_AddStringToObject(root, "profile",
-                            opt->profile == AAC_PROFILE_LEGACY ? "legacy" : "0.29.2");
+    add_profile(root, opt);
+    add_summary(cJSON_AddObjectToObject(root, "summary"), sum);
     cJSON *arr = cJSON_AddArrayToObject(root, "findings");
     for (size_t i = 0; i < f->len; i++) {
         const aac_finding *x = &f->items[i];
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "file", x->file);
+        add_str(o, "file", x->file);
         cJSON_AddNumberToObject(o, "line", x->line);
         cJSON_AddNumberToObject(o, "column", x->col);
         cJSON_AddStringToObject(o, "rule", aac_rule(x->rule)->id);
         cJSON_AddStringToObject(o, "severity", aac_severity_name(x->severity));
-        cJSON_AddStringToObject(o, "message", x->message);
+        add_str(o, "message", x->message);
         cJSON_AddStringToObject(o, "fingerprint", x->fingerprint);
         cJSON_AddItemToArray(arr, o);
     }
@@ -308,28 +428,47 @@ static const char *sarif_level(aac_severity s)
     return s == AAC_SEV_ERROR ? "error" : s == AAC_SEV_WARNING ? "warning" : "note";
 }
 
+/* Percent-encodes every byte outside RFC 3986's unreserved set and '/' (so that any file
+ * name, including bytes that are not UTF-8, makes a valid URI). */
+static char *uri_encode(const char *prefix, const char *path)
+{
+    size_t n = strlen(path), w = strlen(prefix);
+    char *out = malloc(w + n * 3 + 1);
+    if (!out) {
+        abort();
+    }
+    memcpy(out, prefix, w);
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if (isalnum(*p) || strchr("-._~/", *p)) {
+            out[w++] = (char)*p;
+        } else {
+            w += (size_t)sprintf(out + w, "%%%02X", *p);
+        }
+    }
+    out[w] = 0;
+    return out;
+}
+
 /* A SARIF artifact URI: relative to the working directory when the file is under it. */
 static char *artifact_uri(const char *file)
 {
     char cwd[4096];
     if (file[0] != '/') {
-        return strdup(file);
+        return uri_encode("", file);
     }
     if (getcwd(cwd, sizeof cwd)) {
         size_t n = strlen(cwd);
         if (!strncmp(file, cwd, n) && file[n] == '/') {
-            return strdup(file + n + 1);
+            return uri_encode("", file + n + 1);
         }
     }
-    size_t len = strlen(file) + 8;
-    char *uri = malloc(len);
-    snprintf(uri, len, "file://%s", file);
-    return uri;
+    return uri_encode("file://", file);
 }
 
 void aac_emit_sarif(FILE *out, const aac_findings *f, const aac_options *opt,
-                    size_t parse_failures)
+                    const aac_summary *sum)
 {
+    size_t parse_failures = sum->failed;
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
     cJSON_AddStringToObject(root, "version", "2.1.0");
@@ -375,7 +514,7 @@ void aac_emit_sarif(FILE *out, const aac_findings *f, const aac_options *opt,
         cJSON_AddNumberToObject(o, "ruleIndex", x->rule);
         cJSON_AddStringToObject(o, "level", sarif_level(x->severity));
         cJSON *msg = cJSON_AddObjectToObject(o, "message");
-        cJSON_AddStringToObject(msg, "text", x->message);
+        add_str(msg, "text", x->message);
         cJSON *locs = cJSON_AddArrayToObject(o, "locations");
         cJSON *loc = cJSON_CreateObject();
         cJSON_AddItemToArray(locs, loc);
@@ -388,13 +527,19 @@ void aac_emit_sarif(FILE *out, const aac_findings *f, const aac_options *opt,
         cJSON_AddNumberToObject(region, "startLine", x->line ? x->line : 1);
         cJSON_AddNumberToObject(region, "startColumn", x->col ? x->col : 1);
         if (x->source_line) {
+            unsigned col = x->col;
+            char *shown = window(x->source_line, &col);
             cJSON *snip = cJSON_AddObjectToObject(region, "snippet");
-            cJSON_AddStringToObject(snip, "text", x->source_line);
+            add_str(snip, "text", shown);
+            free(shown);
         }
         cJSON *fp = cJSON_AddObjectToObject(o, "partialFingerprints");
         cJSON_AddStringToObject(fp, "asyncabiFingerprint/v1", x->fingerprint);
         cJSON_AddItemToArray(results, o);
     }
+    cJSON *props = cJSON_AddObjectToObject(run, "properties");
+    add_profile(props, opt);
+    add_summary(props, sum);
     cJSON *inv = cJSON_AddArrayToObject(run, "invocations");
     cJSON *one = cJSON_CreateObject();
     cJSON_AddBoolToObject(one, "executionSuccessful", parse_failures == 0);

@@ -1,5 +1,6 @@
 /* The structured path walker behind the lock, release, callback and handle rules. */
 #include "flow.h"
+#include "walk.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -142,6 +143,9 @@ static enum CXChildVisitResult expr_visit(CXCursor c, CXCursor parent, CXClientD
 {
     (void)parent;
     expr_walk *w = data;
+    if (aac_walk_skip(c)) {
+        return CXChildVisit_Continue;
+    }
     if (w->depth < AAC_MAX_EXPR_DEPTH) {
         w->depth++;
         clang_visitChildren(c, expr_visit, w);
@@ -192,8 +196,23 @@ static int walk_loop(aac_flow *fl, CXCursor c, aac_state *st)
         return FL_LIVE;
     }
     fl->break_acc[++fl->depth] = NULL;
+    fl->cont_acc[fl->depth] = NULL;
+    fl->is_loop[fl->depth] = 1;
     aac_state *b = state_clone(st);
     int r = walk(fl, body, b);
+    /* a continue reaches the loop's next test, like the end of the body */
+    aac_state *cont = fl->cont_acc[fl->depth];
+    fl->cont_acc[fl->depth] = NULL;
+    if (cont) {
+        if (r == FL_LIVE) {
+            state_join(fl->join, b, cont);
+            acc_free(cont);
+        } else {
+            acc_free(b);
+            b = cont;
+            r = FL_LIVE;
+        }
+    }
     if (c.kind == CXCursor_DoStmt) {
         if (r == FL_LIVE) {
             walk_expr(fl, b, k[1 < n ? 1 : 0]);
@@ -271,6 +290,8 @@ static int walk_switch(aac_flow *fl, CXCursor c, aac_state *st)
     aac_state *entry = state_clone(st);
     aac_state *cur = NULL;
     fl->break_acc[++fl->depth] = NULL;
+    fl->cont_acc[fl->depth] = NULL;
+    fl->is_loop[fl->depth] = 0;
     int m = aac_children(body, NULL, 0);
     CXCursor *kids = malloc((size_t)(m > 0 ? m : 1) * sizeof *kids);
     m = aac_children(body, kids, m);
@@ -327,6 +348,9 @@ static int walk_if(aac_flow *fl, CXCursor c, aac_state *st)
     CXCursor else_s = k[n - 1];
     aac_state *a = state_clone(st);
     aac_state *b = state_clone(st);
+    if (fl->on_branch) {
+        fl->on_branch(fl, cond, a, b);
+    }
     CXCursor saved = fl->if_cond;
     fl->if_cond = cond;
     int ra = walk(fl, then_s, a);
@@ -412,9 +436,16 @@ static int walk(aac_flow *fl, CXCursor c, aac_state *st)
         return FL_DEAD;
     }
     case CXCursor_BreakStmt:
-    case CXCursor_ContinueStmt:
         if (fl->depth > 0) {
             acc_add(fl, &fl->break_acc[fl->depth], st);
+        }
+        return FL_DEAD;
+    case CXCursor_ContinueStmt:
+        for (int d = fl->depth; d > 0; d--) {
+            if (fl->is_loop[d]) {
+                acc_add(fl, &fl->cont_acc[d], st);
+                break;
+            }
         }
         return FL_DEAD;
     case CXCursor_GotoStmt:

@@ -1,7 +1,8 @@
 /* flow.h: a small path walk over one function body, in statement order.
  *
  * The walker follows structured control flow (if/else, loops run zero or one time, switch
- * with fallthrough, break/continue to the loop exit, goto to the next label, return). It
+ * with fallthrough, break to the loop exit, continue to the loop's next test, goto to the next
+ * label, return). It
  * carries a state of keyed items plus a counter range and merges states where paths join.
  * It is not a CFG: no loop fixpoint, no path conditions, no aliasing. Rules that use it
  * document these limits on their doc pages.
@@ -39,11 +40,15 @@ struct aac_flow {
     void (*on_loop)(aac_flow *fl, aac_state *st, CXCursor loop);
     /* Before the two arms of an if join (optional): may adjust either state. */
     void (*on_if)(aac_flow *fl, CXCursor cond, aac_state *then_st, aac_state *else_st);
+    /* Before the two arms of an if are walked (optional): may seed either state. */
+    void (*on_branch)(aac_flow *fl, CXCursor cond, aac_state *then_st, aac_state *else_st);
     /* The condition of the innermost if whose then-branch is being walked (or null). */
     CXCursor if_cond;
     /* internal */
     aac_state *goto_acc;
     aac_state *break_acc[64];
+    aac_state *cont_acc[64]; /* states that `continue` to the loop at this level */
+    int is_loop[64];         /* 1: a loop, 0: a switch */
     int depth;
 };
 

@@ -1,10 +1,13 @@
-/* asyncabi-check: the command line. */
+/* asyncabi-check: the command line (getopt_long), then collect -> workers -> settle ->
+ * baseline -> emit. */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "diag.h"
+#include "diff.h"
 #include "driver.h"
 #include "options.h"
 #include "registry.h"
@@ -25,18 +28,28 @@ static void usage(FILE *out)
         "  FILE | DIR               C/C++ files; directories are searched for .c .cc .cpp .cxx\n"
         "  -p BUILD_DIR             use BUILD_DIR/compile_commands.json (each file's own flags;\n"
         "                           without FILE/DIR: every file in the database)\n"
+        "  --exclude GLOB           skip files and directories whose path, or a tail of it after\n"
+        "                           a '/', matches GLOB (repeatable; '*' crosses '/')\n"
         "  -I DIR, -D NAME[=VALUE]  added to every parse\n"
         "  --extra-arg ARG          any clang argument, added to every parse\n"
         "  --no-default-includes    do not add the asyncabi runtime's include directory\n"
+        "changed lines only:\n"
+        "  --diff-base REF          report only findings on lines changed since git REF (working\n"
+        "                           tree included); without FILE/DIR/-p: check the changed files\n"
+        "  --diff FILE|-            the same from a unified diff (git diff -U0 ... | ... --diff -)\n"
         "analysis:\n"
-        "  --profile 0.29.2|legacy  ABI profile (legacy = UniFFI 0.26 to 0.29.1)\n"
-        "  --config FILE            JSON config: profile, werror, extra_args, rules{id: sev}\n"
+        "  --profile N              ABI profile by UniFFI contract version: 30 (UniFFI 0.30-0.32,\n"
+        "                           default), 29 (0.27-0.29, also 26), 25 (0.26); or a UniFFI\n"
+        "                           release such as 0.28\n"
+        "  --config FILE            JSON config: profile, werror, extra_args, exclude, rules{id: sev}\n"
         "  --enable ID[=SEVERITY]   turn a rule on (severity: note, warning, error)\n"
         "  --disable ID             turn a rule off\n"
-        "  -j, --jobs N             parse with N threads (default 1; 0: one per CPU)\n"
+        "  -j, --jobs N             N worker processes (default 1; 0: one per CPU)\n"
+        "  --timeout SECONDS        give up on a file after this long (default 300; 0: never)\n"
+        "  --max-memory MB          memory a worker may allocate (default 4096; 0: no limit)\n"
         "output:\n"
         "  --format text|json|sarif (default text)\n"
-        "  -o FILE                  write the report to FILE\n"
+        "  -o, --output FILE        write the report to FILE\n"
         "  --werror                 every finding is an error and fails the run\n"
         "  --baseline FILE          ignore findings recorded in FILE\n"
         "  --write-baseline FILE    record every current finding in FILE and exit 0\n"
@@ -45,32 +58,25 @@ static void usage(FILE *out)
         "  --explain ID             the documentation of a rule\n"
         "  --version, -h, --help\n"
         "\n"
-        "exit status: 0 no findings, 1 findings, 2 usage error or unparseable input\n",
+        "exit status: 0 no findings, 1 findings, 2 usage error or a file not checked\n",
         out);
 }
 
-/* "0" means one job per online CPU. */
-static int parse_jobs(const char *text)
+#define ERR(...)                                                                                   \
+    do {                                                                                           \
+        fprintf(stderr, "asyncabi-check: error: " __VA_ARGS__);                                    \
+        fputc('\n', stderr);                                                                       \
+    } while (0)
+
+/* A whole decimal number in [lo, hi], or -1. */
+static long parse_num(const char *text, long lo, long hi)
 {
     char *end = NULL;
     long n = strtol(text, &end, 10);
-    if (!end || *end || end == text) {
+    if (!end || *end || end == text || n < lo || n > hi) {
         return -1;
     }
-    if (n == 0) {
-        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        return cpus > 0 ? (int)(cpus > 256 ? 256 : cpus) : 1;
-    }
-    return n > 256 ? 257 : (int)n;
-}
-
-static int need(int argc, char **argv, int i)
-{
-    if (i + 1 >= argc) {
-        fprintf(stderr, "asyncabi-check: error: option '%s' needs a value\n", argv[i]);
-        return 0;
-    }
-    return 1;
+    return n;
 }
 
 static int set_rule(aac_options *opt, const char *spec, int enable)
@@ -82,20 +88,239 @@ static int set_rule(aac_options *opt, const char *spec, int enable)
     if (eq) {
         *eq = 0;
         sev = aac_severity_parse(eq + 1);
-        if (sev < 0) {
-            fprintf(stderr, "asyncabi-check: error: unknown severity '%s'\n", eq + 1);
+        if (sev < 0 || !enable) {
+            ERR("%s '%s': %s", enable ? "--enable" : "--disable", spec,
+                enable ? "unknown severity (note, warning, error, off)" : "takes a rule id only");
             return -1;
         }
     }
     int r = aac_rule_find(id);
     if (r < 0) {
-        fprintf(stderr, "asyncabi-check: error: unknown rule '%s' (see --list-rules)\n", id);
+        ERR("unknown rule '%s' (see --list-rules)", id);
         return -1;
     }
     if (!enable) {
         opt->severity[r] = AAC_SEV_OFF;
     } else {
         opt->severity[r] = sev >= 0 ? (aac_severity)sev : aac_rule((aac_rule_id)r)->severity;
+    }
+    return 0;
+}
+
+enum {
+    O_HELP = 'h', O_BUILD = 'p', O_JOBS = 'j', O_OUT = 'o', O_INC = 'I', O_DEF = 'D',
+    O_VERSION = 256, O_LIST, O_EXPLAIN, O_CONFIG, O_FORMAT, O_PROFILE, O_WERROR, O_BASELINE,
+    O_WRITE_BASELINE, O_ENABLE, O_DISABLE, O_EXTRA, O_NO_DEFAULT, O_EXCLUDE, O_DIFF_BASE,
+    O_DIFF, O_TIMEOUT, O_MAXMEM
+};
+
+static const struct option long_opts[] = {
+    {"help", no_argument, NULL, O_HELP},
+    {"version", no_argument, NULL, O_VERSION},
+    {"list-rules", no_argument, NULL, O_LIST},
+    {"explain", required_argument, NULL, O_EXPLAIN},
+    {"config", required_argument, NULL, O_CONFIG},
+    {"jobs", required_argument, NULL, O_JOBS},
+    {"format", required_argument, NULL, O_FORMAT},
+    {"profile", required_argument, NULL, O_PROFILE},
+    {"output", required_argument, NULL, O_OUT},
+    {"werror", no_argument, NULL, O_WERROR},
+    {"baseline", required_argument, NULL, O_BASELINE},
+    {"write-baseline", required_argument, NULL, O_WRITE_BASELINE},
+    {"enable", required_argument, NULL, O_ENABLE},
+    {"disable", required_argument, NULL, O_DISABLE},
+    {"extra-arg", required_argument, NULL, O_EXTRA},
+    {"no-default-includes", no_argument, NULL, O_NO_DEFAULT},
+    {"exclude", required_argument, NULL, O_EXCLUDE},
+    {"diff-base", required_argument, NULL, O_DIFF_BASE},
+    {"diff", required_argument, NULL, O_DIFF},
+    {"timeout", required_argument, NULL, O_TIMEOUT},
+    {"max-memory", required_argument, NULL, O_MAXMEM},
+    {NULL, 0, NULL, 0},
+};
+static const char short_opts[] = ":hp:j:o:I:D:";
+
+/* Returns 0 to go on, 1 when the run is complete (help, list, explain), -1 on a usage error. */
+static int parse_args(int argc, char **argv, aac_options *opt)
+{
+    /* The config file first, so that the command line wins over it. */
+    opterr = 0;
+    optind = 0;
+    int c;
+    /* on a copy: getopt_long permutes the array it scans */
+    char **copy = malloc(((size_t)argc + 1) * sizeof *copy);
+    memcpy(copy, argv, ((size_t)argc + 1) * sizeof *copy);
+    while ((c = getopt_long(argc, copy, short_opts, long_opts, NULL)) != -1) {
+        if (c == O_CONFIG && aac_options_load_config(opt, optarg) != 0) {
+            free(copy);
+            return -1;
+        }
+    }
+    free(copy);
+    optind = 0;
+    int done = 0;
+    while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
+        long n;
+        char why[320];
+        switch (c) {
+        case O_HELP:
+            usage(stdout);
+            done = 1;
+            break;
+        case O_VERSION: {
+            char *v = aac_libclang_version();
+            printf("asyncabi-check %s (libclang: %s; ABI profiles 25, 29, 30, default %s)\n",
+                   AAC_VERSION, v, aac_profile_get(AAC_PROFILE_DEFAULT)->name);
+            free(v);
+            done = 1;
+            break;
+        }
+        case O_LIST:
+            for (int r = 0; r < AAC_RULE_COUNT; r++) {
+                const aac_rule_info *ri = aac_rule((aac_rule_id)r);
+                printf("%-32s %-13s %-8s %s\n", ri->id, ri->family,
+                       aac_severity_name(opt->severity[r]), ri->summary);
+            }
+            done = 1;
+            break;
+        case O_EXPLAIN: {
+            int r = aac_rule_find(optarg);
+            if (r < 0) {
+                ERR("unknown rule '%s' (see --list-rules)", optarg);
+                return -1;
+            }
+            const char *doc = aac_rule_doc((aac_rule_id)r);
+            if (doc) {
+                fputs(doc, stdout);
+            } else {
+                printf("%s: %s\n", aac_rule((aac_rule_id)r)->id, aac_rule((aac_rule_id)r)->summary);
+            }
+            done = 1;
+            break;
+        }
+        case O_CONFIG:
+            break; /* applied above */
+        case O_BUILD:
+            opt->build_dir = optarg;
+            break;
+        case O_JOBS:
+            n = parse_num(optarg, 0, 256);
+            if (n < 0) {
+                ERR("--jobs needs a number from 0 to 256, not '%s'", optarg);
+                return -1;
+            }
+            if (n == 0) {
+                long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+                n = cpus > 0 ? (cpus > 256 ? 256 : cpus) : 1;
+            }
+            opt->jobs = (int)n;
+            break;
+        case O_TIMEOUT:
+            n = parse_num(optarg, 0, 86400);
+            if (n < 0) {
+                ERR("--timeout needs seconds from 0 to 86400, not '%s'", optarg);
+                return -1;
+            }
+            opt->timeout_s = (int)n;
+            break;
+        case O_MAXMEM:
+            n = parse_num(optarg, 0, 1L << 24);
+            if (n < 0 || (n > 0 && n < 64)) {
+                ERR("--max-memory needs megabytes (at least 64, or 0 for no limit), not '%s'",
+                    optarg);
+                return -1;
+            }
+            opt->max_memory_mb = (int)n;
+            break;
+        case O_FORMAT:
+            if (!strcmp(optarg, "text")) {
+                opt->format = AAC_FORMAT_TEXT;
+            } else if (!strcmp(optarg, "json")) {
+                opt->format = AAC_FORMAT_JSON;
+            } else if (!strcmp(optarg, "sarif")) {
+                opt->format = AAC_FORMAT_SARIF;
+            } else {
+                ERR("unknown format '%s' (text, json, sarif)", optarg);
+                return -1;
+            }
+            break;
+        case O_PROFILE: {
+            int p = aac_profile_parse(optarg, why, sizeof why);
+            if (p < 0) {
+                ERR("--profile: %s", why);
+                return -1;
+            }
+            opt->profile = (aac_profile)p;
+            break;
+        }
+        case O_OUT:
+            opt->output = optarg;
+            break;
+        case O_WERROR:
+            opt->werror = 1;
+            break;
+        case O_BASELINE:
+            opt->baseline = optarg;
+            break;
+        case O_WRITE_BASELINE:
+            opt->write_baseline = optarg;
+            break;
+        case O_ENABLE:
+        case O_DISABLE:
+            if (set_rule(opt, optarg, c == O_ENABLE) != 0) {
+                return -1;
+            }
+            break;
+        case O_EXTRA:
+            aac_strvec_push(&opt->extra_args, optarg);
+            break;
+        case O_INC:
+        case O_DEF: {
+            size_t len = strlen(optarg) + 3;
+            char *buf = malloc(len);
+            snprintf(buf, len, "-%c%s", c, optarg);
+            aac_strvec_push(&opt->extra_args, buf);
+            free(buf);
+            break;
+        }
+        case O_NO_DEFAULT:
+            opt->no_default_includes = 1;
+            break;
+        case O_EXCLUDE:
+            aac_strvec_push(&opt->excludes, optarg);
+            break;
+        case O_DIFF_BASE:
+            opt->diff_base = optarg;
+            break;
+        case O_DIFF:
+            opt->diff_file = optarg;
+            break;
+        case ':':
+            ERR("option '%s' needs a value", argv[optind - 1]);
+            return -1;
+        default:
+            if (optopt && optopt < 256 && !strchr("-", optopt) &&
+                strncmp(argv[optind - 1], "--", 2) != 0) {
+                ERR("unknown option '-%c' (see --help)", optopt);
+            } else {
+                ERR("unknown option '%s' (see --help)", argv[optind - 1]);
+            }
+            return -1;
+        }
+        if (done) {
+            return 1;
+        }
+    }
+    for (int i = optind; i < argc; i++) {
+        aac_strvec_push(&opt->inputs, argv[i]);
+    }
+    if (opt->diff_base && opt->diff_file) {
+        ERR("--diff-base and --diff exclude each other");
+        return -1;
+    }
+    if (opt->inputs.len == 0 && !opt->build_dir && !opt->diff_base && !opt->diff_file) {
+        ERR("no input files (give files, directories, -p BUILD_DIR or --diff-base REF)");
+        return -1;
     }
     return 0;
 }
@@ -107,202 +332,35 @@ int main(int argc, char **argv)
     int status = 2;
     aac_units units = {0};
     aac_findings findings = {0};
+    aac_summary sum;
+    memset(&sum, 0, sizeof sum);
+    aac_diff *diff = NULL;
     FILE *out = stdout;
-    /* The config file is applied first so that the command line wins. */
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--config")) {
-            if (!need(argc, argv, i) || aac_options_load_config(&opt, argv[i + 1]) != 0) {
-                goto done;
-            }
-            i++;
-        }
-    }
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
-            status = 0;
-            goto done;
-        } else if (!strcmp(a, "--version")) {
-            printf("asyncabi-check %s (libclang: %s)\n", AAC_VERSION, "14");
-            status = 0;
-            goto done;
-        } else if (!strcmp(a, "--list-rules")) {
-            for (int r = 0; r < AAC_RULE_COUNT; r++) {
-                const aac_rule_info *ri = aac_rule((aac_rule_id)r);
-                printf("%-32s %-13s %-8s %s\n", ri->id, ri->family,
-                       aac_severity_name(opt.severity[r]), ri->summary);
-            }
-            status = 0;
-            goto done;
-        } else if (!strcmp(a, "--explain")) {
-            if (!need(argc, argv, i)) {
-                goto done;
-            }
-            int r = aac_rule_find(argv[++i]);
-            if (r < 0) {
-                fprintf(stderr, "asyncabi-check: error: unknown rule '%s' (see --list-rules)\n",
-                        argv[i]);
-                goto done;
-            }
-            const char *doc = aac_rule_doc((aac_rule_id)r);
-            if (doc) {
-                fputs(doc, stdout);
-            } else {
-                printf("%s: %s\n", aac_rule((aac_rule_id)r)->id, aac_rule((aac_rule_id)r)->summary);
-            }
-            status = 0;
-            goto done;
-        } else if (!strcmp(a, "--config")) {
-            i++;
-        } else if (!strcmp(a, "-p")) {
-            if (!need(argc, argv, i)) {
-                goto done;
-            }
-            opt.build_dir = argv[++i];
-        } else if (!strcmp(a, "-j") || !strcmp(a, "--jobs")) {
-            if (!need(argc, argv, i)) {
-                goto done;
-            }
-            opt.jobs = parse_jobs(argv[++i]);
-            if (opt.jobs < 1 || opt.jobs > 256) {
-                fprintf(stderr, "asyncabi-check: error: --jobs needs a number from 1 to 256\n");
-                goto done;
-            }
-        } else if (!strncmp(a, "--jobs=", 7)) {
-            opt.jobs = parse_jobs(a + 7);
-            if (opt.jobs < 1 || opt.jobs > 256) {
-                fprintf(stderr, "asyncabi-check: error: --jobs needs a number from 1 to 256\n");
-                goto done;
-            }
-        } else if (!strcmp(a, "--format") || !strncmp(a, "--format=", 9)) {
-            const char *v = a[8] == '=' ? a + 9 : NULL;
-            if (!v) {
-                if (!need(argc, argv, i)) {
-                    goto done;
-                }
-                v = argv[++i];
-            }
-            if (!strcmp(v, "text")) {
-                opt.format = AAC_FORMAT_TEXT;
-            } else if (!strcmp(v, "json")) {
-                opt.format = AAC_FORMAT_JSON;
-            } else if (!strcmp(v, "sarif")) {
-                opt.format = AAC_FORMAT_SARIF;
-            } else {
-                fprintf(stderr, "asyncabi-check: error: unknown format '%s'\n", v);
-                goto done;
-            }
-        } else if (!strcmp(a, "--profile")) {
-            if (!need(argc, argv, i)) {
-                goto done;
-            }
-            int p = aac_profile_parse(argv[++i]);
-            if (p < 0) {
-                fprintf(stderr, "asyncabi-check: error: unknown profile '%s'\n", argv[i]);
-                goto done;
-            }
-            opt.profile = (aac_profile)p;
-        } else if (!strcmp(a, "-o")) {
-            if (!need(argc, argv, i)) {
-                goto done;
-            }
-            opt.output = argv[++i];
-        } else if (!strcmp(a, "--werror")) {
-            opt.werror = 1;
-        } else if (!strcmp(a, "--baseline")) {
-            if (!need(argc, argv, i)) {
-                goto done;
-            }
-            opt.baseline = argv[++i];
-        } else if (!strcmp(a, "--write-baseline")) {
-            if (!need(argc, argv, i)) {
-                goto done;
-            }
-            opt.write_baseline = argv[++i];
-        } else if (!strcmp(a, "--enable") || !strcmp(a, "--disable")) {
-            if (!need(argc, argv, i) || set_rule(&opt, argv[i + 1], a[2] == 'e') != 0) {
-                goto done;
-            }
-            i++;
-        } else if (!strcmp(a, "--extra-arg")) {
-            if (!need(argc, argv, i)) {
-                goto done;
-            }
-            aac_strvec_push(&opt.extra_args, argv[++i]);
-        } else if (!strncmp(a, "--extra-arg=", 12)) {
-            aac_strvec_push(&opt.extra_args, a + 12);
-        } else if (!strcmp(a, "-I") || !strcmp(a, "-D")) {
-            if (!need(argc, argv, i)) {
-                goto done;
-            }
-            char buf[4096];
-            snprintf(buf, sizeof buf, "%s%s", a, argv[++i]);
-            aac_strvec_push(&opt.extra_args, buf);
-        } else if (!strncmp(a, "-I", 2) || !strncmp(a, "-D", 2)) {
-            aac_strvec_push(&opt.extra_args, a);
-        } else if (!strcmp(a, "--no-default-includes")) {
-            opt.no_default_includes = 1;
-        } else if (a[0] == '-' && a[1] != 0) {
-            fprintf(stderr, "asyncabi-check: error: unknown option '%s'\n", a);
-            usage(stderr);
-            goto done;
-        } else {
-            aac_strvec_push(&opt.inputs, a);
-        }
-    }
-    if (opt.inputs.len == 0 && !opt.build_dir) {
-        fprintf(stderr, "asyncabi-check: error: no input files\n");
-        usage(stderr);
+    int pr = parse_args(argc, argv, &opt);
+    if (pr != 0) {
+        status = pr > 0 ? 0 : 2;
         goto done;
     }
-    if (aac_units_collect(&opt, &units) != 0) {
+    if (opt.diff_base && !(diff = aac_diff_from_git(opt.diff_base))) {
         goto done;
     }
-    size_t failed = aac_units_run(&opt, &units, &findings);
+    if (opt.diff_file && !(diff = aac_diff_read(opt.diff_file))) {
+        goto done;
+    }
+    if (aac_units_collect(&opt, diff, &units) != 0) {
+        goto done;
+    }
+    if (units.len == 0) {
+        fprintf(stderr, "asyncabi-check: no changed C/C++ file to check\n");
+    }
+    size_t failed = aac_units_run(&opt, &units, &findings, &sum);
 
-    /* Severities from the options, then dedupe, suppress, fingerprint, baseline. */
-    size_t w = 0;
-    for (size_t i = 0; i < findings.len; i++) {
-        aac_finding *x = &findings.items[i];
-        aac_severity sev = opt.severity[x->rule];
-        if (sev == AAC_SEV_OFF) {
-            free(x->file);
-            free(x->message);
-            free(x->source_line);
-            continue;
-        }
-        x->severity = opt.werror ? AAC_SEV_ERROR : sev;
-        findings.items[w++] = *x;
-    }
-    findings.len = w;
-    aac_findings_sort_unique(&findings);
     aac_strvec unit_files = {0};
     for (size_t i = 0; i < units.len; i++) {
         aac_strvec_push(&unit_files, units.items[i].file);
     }
-    /* Suppressions apply whatever the settings; a reason-less one is reported only while
-     * checker-suppression-reason is on. */
-    aac_apply_suppressions(&findings, &unit_files);
-    w = 0;
-    for (size_t i = 0; i < findings.len; i++) {
-        aac_finding *x = &findings.items[i];
-        if (x->rule == AAC_CHECKER_SUPPRESSION_REASON) {
-            aac_severity sev = opt.severity[AAC_CHECKER_SUPPRESSION_REASON];
-            if (sev == AAC_SEV_OFF) {
-                free(x->file);
-                free(x->message);
-                free(x->source_line);
-                continue;
-            }
-            x->severity = opt.werror ? AAC_SEV_ERROR : sev;
-        }
-        findings.items[w++] = *x;
-    }
-    findings.len = w;
+    aac_findings_settle(&findings, &opt, &unit_files, diff, &sum);
     aac_strvec_free(&unit_files);
-    aac_findings_sort_unique(&findings);
-    aac_findings_finish(&findings);
     if (opt.write_baseline) {
         status = aac_write_baseline(&findings, opt.write_baseline) == 0 ? 0 : 2;
         if (status == 0) {
@@ -311,14 +369,13 @@ int main(int argc, char **argv)
         }
         goto done;
     }
-    long baselined = 0;
-    if (opt.baseline && (baselined = aac_apply_baseline(&findings, opt.baseline)) < 0) {
+    if (opt.baseline && (sum.baselined = aac_apply_baseline(&findings, opt.baseline)) < 0) {
         goto done;
     }
     if (opt.output) {
         out = fopen(opt.output, "w");
         if (!out) {
-            fprintf(stderr, "asyncabi-check: error: cannot write '%s'\n", opt.output);
+            ERR("cannot write '%s'", opt.output);
             out = stdout;
             goto done;
         }
@@ -328,32 +385,29 @@ int main(int argc, char **argv)
         aac_emit_text(out, &findings);
         break;
     case AAC_FORMAT_JSON:
-        aac_emit_json(out, &findings, &opt);
+        aac_emit_json(out, &findings, &opt, &sum);
         break;
     case AAC_FORMAT_SARIF:
-        aac_emit_sarif(out, &findings, &opt, failed);
+        aac_emit_sarif(out, &findings, &opt, &sum);
         break;
     }
     int failing = 0;
-    size_t by_sev[4] = {0, 0, 0, 0};
     for (size_t i = 0; i < findings.len; i++) {
         failing |= findings.items[i].severity >= AAC_SEV_WARNING;
-        by_sev[findings.items[i].severity]++;
     }
-    if (opt.format == AAC_FORMAT_TEXT && findings.len > 0) {
-        fprintf(stderr, "asyncabi-check: %zu finding(s) in %zu file(s): %zu error(s), %zu warning(s), "
-                        "%zu note(s)%s\n",
-                findings.len, units.len, by_sev[AAC_SEV_ERROR], by_sev[AAC_SEV_WARNING],
-                by_sev[AAC_SEV_NOTE], baselined > 0 ? " (after the baseline)" : "");
+    if (opt.format == AAC_FORMAT_TEXT) {
+        aac_emit_text_summary(stderr, &findings, &opt, &sum);
     }
     status = failed ? 2 : failing ? 1 : 0;
     if (failed) {
-        fprintf(stderr, "asyncabi-check: error: %zu file(s) could not be parsed cleanly\n", failed);
+        ERR("%zu file(s) could not be parsed cleanly or checked (see checker-parse-error)", failed);
     }
 done:
-    if (out != stdout) {
-        fclose(out);
+    if (out != stdout && fclose(out) != 0) {
+        ERR("cannot write '%s'", opt.output);
+        status = 2;
     }
+    aac_diff_free(diff);
     aac_findings_free(&findings);
     aac_units_free(&units);
     aac_options_free(&opt);

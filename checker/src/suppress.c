@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 #define MARKER "asyncabi-check:"
 
 typedef struct suppression {
@@ -44,8 +46,12 @@ static int rule_listed(const char *list, const char *id)
 static void scan_file(file_sups *fs, const char *path, aac_findings *missing)
 {
     fs->path = strdup(path);
-    FILE *fp = fopen(path, "rb");
+    char why[128];
+    size_t len = 0;
+    char *text = aac_read_file(path, (size_t)256 << 20, &len, why, sizeof why);
+    FILE *fp = text && len ? fmemopen(text, len, "rb") : NULL;
     if (!fp) {
+        free(text);
         return;
     }
     char *buf = NULL;
@@ -119,6 +125,29 @@ static void scan_file(file_sups *fs, const char *path, aac_findings *missing)
     }
     free(buf);
     fclose(fp);
+    free(text);
+}
+
+typedef struct sup_ctx {
+    file_sups *fs;
+    size_t nfs;
+} sup_ctx;
+
+static int not_suppressed(aac_finding *x, void *ctx)
+{
+    sup_ctx *sc = ctx;
+    for (size_t k = 0; k < sc->nfs; k++) {
+        if (strcmp(sc->fs[k].path, x->file)) {
+            continue;
+        }
+        for (size_t j = 0; j < sc->fs[k].len; j++) {
+            if (sc->fs[k].items[j].target_line == x->line &&
+                rule_listed(sc->fs[k].items[j].rules, aac_rule(x->rule)->id)) {
+                return 0;
+            }
+        }
+    }
+    return 1;
 }
 
 void aac_apply_suppressions(aac_findings *f, const aac_strvec *files)
@@ -140,31 +169,8 @@ void aac_apply_suppressions(aac_findings *f, const aac_strvec *files)
             scan_file(&fs[nfs++], f->items[i].file, &missing);
         }
     }
-    size_t w = 0;
-    for (size_t i = 0; i < f->len; i++) {
-        aac_finding *x = &f->items[i];
-        int suppressed = 0;
-        for (size_t k = 0; k < nfs && !suppressed; k++) {
-            if (strcmp(fs[k].path, x->file)) {
-                continue;
-            }
-            for (size_t j = 0; j < fs[k].len; j++) {
-                if (fs[k].items[j].target_line == x->line &&
-                    rule_listed(fs[k].items[j].rules, aac_rule(x->rule)->id)) {
-                    suppressed = 1;
-                    break;
-                }
-            }
-        }
-        if (suppressed) {
-            free(x->file);
-            free(x->message);
-            free(x->source_line);
-        } else {
-            f->items[w++] = *x;
-        }
-    }
-    f->len = w;
+    sup_ctx sc = {fs, nfs};
+    aac_findings_filter(f, not_suppressed, &sc);
     for (size_t k = 0; k < nfs; k++) {
         free(fs[k].path);
         free(fs[k].items);
@@ -178,20 +184,30 @@ static int cmp_key(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+typedef struct base_ctx {
+    char **keys;
+    size_t nkeys;
+} base_ctx;
+
+static int not_in_baseline(aac_finding *x, void *ctx)
+{
+    base_ctx *bc = ctx;
+    char key[160], any[160];
+    snprintf(key, sizeof key, "%s %s", aac_rule(x->rule)->id, x->fingerprint);
+    snprintf(any, sizeof any, "* %s", x->fingerprint);
+    const char *kp = key, *ap = any;
+    return bsearch(&kp, bc->keys, bc->nkeys, sizeof *bc->keys, cmp_key) == NULL &&
+           bsearch(&ap, bc->keys, bc->nkeys, sizeof *bc->keys, cmp_key) == NULL;
+}
+
 long aac_apply_baseline(aac_findings *f, const char *path)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        fprintf(stderr, "asyncabi-check: error: cannot read baseline '%s'\n", path);
+    char why[128];
+    char *text = aac_read_file(path, (size_t)1 << 30, NULL, why, sizeof why);
+    if (!text) {
+        fprintf(stderr, "asyncabi-check: error: cannot read baseline '%s': %s\n", path, why);
         return -1;
     }
-    fseek(fp, 0, SEEK_END);
-    long size = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *text = malloc((size_t)size + 1);
-    size_t got = fread(text, 1, (size_t)size, fp);
-    text[got] = 0;
-    fclose(fp);
     cJSON *root = cJSON_Parse(text);
     free(text);
     cJSON *list = root ? cJSON_GetObjectItem(root, "findings") : NULL;
@@ -219,26 +235,8 @@ long aac_apply_baseline(aac_findings *f, const char *path)
         }
     }
     qsort(keys, nkeys, sizeof *keys, cmp_key);
-    long dropped = 0;
-    size_t w = 0;
-    for (size_t i = 0; i < f->len; i++) {
-        aac_finding *x = &f->items[i];
-        char key[160], any[160];
-        snprintf(key, sizeof key, "%s %s", aac_rule(x->rule)->id, x->fingerprint);
-        snprintf(any, sizeof any, "* %s", x->fingerprint);
-        const char *kp = key, *ap = any;
-        int known = bsearch(&kp, keys, nkeys, sizeof *keys, cmp_key) != NULL ||
-                    bsearch(&ap, keys, nkeys, sizeof *keys, cmp_key) != NULL;
-        if (known) {
-            dropped++;
-            free(x->file);
-            free(x->message);
-            free(x->source_line);
-        } else {
-            f->items[w++] = *x;
-        }
-    }
-    f->len = w;
+    base_ctx bc = {keys, nkeys};
+    long dropped = (long)aac_findings_filter(f, not_in_baseline, &bc);
     for (size_t k = 0; k < nkeys; k++) {
         free(keys[k]);
     }
@@ -273,4 +271,36 @@ int aac_write_baseline(const aac_findings *f, const char *path)
     fprintf(fp, "%s\n", s);
     free(s);
     return fclose(fp) == 0 ? 0 : -1;
+}
+
+static int keep_enabled(aac_finding *x, void *ctx)
+{
+    const aac_options *opt = ctx;
+    aac_severity sev = opt->severity[x->rule];
+    if (sev == AAC_SEV_OFF) {
+        return 0;
+    }
+    x->severity = opt->werror ? AAC_SEV_ERROR : sev;
+    return 1;
+}
+
+static int keep_changed(aac_finding *x, void *ctx)
+{
+    return x->rule == AAC_CHECKER_PARSE_ERROR || aac_diff_has_line(ctx, x->file, x->line);
+}
+
+void aac_findings_settle(aac_findings *f, const aac_options *opt, const aac_strvec *unit_files,
+                         aac_diff *diff, aac_summary *sum)
+{
+    aac_findings_filter(f, keep_enabled, (void *)opt);
+    aac_findings_sort_unique(f);
+    /* Suppressions apply whatever the settings; the reason-less ones they report go through
+     * the same severity filter (off: not reported). */
+    aac_apply_suppressions(f, unit_files);
+    aac_findings_filter(f, keep_enabled, (void *)opt);
+    if (diff) {
+        sum->outside_diff = (long)aac_findings_filter(f, keep_changed, diff);
+    }
+    aac_findings_sort_unique(f);
+    aac_findings_finish(f);
 }

@@ -3,6 +3,7 @@ compile databases, and input that must produce a diagnostic instead of a crash."
 import json
 import os
 import pathlib
+import re
 import subprocess
 
 import pytest
@@ -64,7 +65,7 @@ def test_text_format_is_clang_style_with_caret():
     lines = proc.stdout.splitlines()
     assert lines[0].startswith(f"{BAD}:10:5: error: ")
     assert lines[0].endswith("[cancel-frees]")
-    assert lines[1].strip() == "free(j->buf); // expect: cancel-frees"
+    assert lines[1].strip().startswith("free(j->buf); // expect: cancel-frees")
     assert lines[2] == "    ^"
 
 
@@ -129,7 +130,7 @@ def test_suppressions(tmp_path):
 
 def test_baseline_survives_line_shifts(tmp_path):
     src = tmp_path / "legacy.c"
-    src.write_text(BAD.read_text().replace(" // expect: cancel-frees", ""))
+    src.write_text(re.sub(r" // expect: \S+", "", BAD.read_text()))
     base = tmp_path / "baseline.json"
     proc = run("--write-baseline", base, src)
     assert proc.returncode == 0 and base.exists()
@@ -180,7 +181,7 @@ def test_jobs_give_the_same_report():
 def test_directories_are_searched():
     proc, found = findings(CORPUS / "cancel-frees")
     files = {pathlib.Path(x["file"]).name for x in found}
-    assert files == {"bad_1.c", "bad_2.c", "bad_3.c"}
+    assert files == {p.name for p in (CORPUS / "cancel-frees").glob("bad_*.c")}
 
 
 def test_list_and_explain():

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "recognise.h"
 #include "rules/rules.h"
 
 static char *type_str(CXType t)
@@ -17,6 +18,33 @@ static char *type_str(CXType t)
     char *out = strdup(clang_getCString(s));
     clang_disposeString(s);
     return out;
+}
+
+/* Where a bad type is reported: at its typedef when it is spelled through one of the file's
+ * typedefs (the declaration to fix, reported once), else at the use. Returns 0 when the
+ * typedef was already reported. */
+static int type_site(aac_tu *t, CXType declared, CXCursor use, CXCursor *at)
+{
+    *at = use;
+    CXType ty = declared;
+    if (ty.kind == CXType_Elaborated) {
+        ty = clang_Type_getNamedType(ty);
+    }
+    if (ty.kind != CXType_Typedef) {
+        return 1;
+    }
+    CXCursor td = clang_getTypeDeclaration(ty);
+    if (clang_Cursor_isNull(td) || clang_Location_isInSystemHeader(clang_getCursorLocation(td))) {
+        return 1;
+    }
+    for (size_t i = 0; i < t->once.len; i++) {
+        if (clang_equalCursors(t->once.items[i], td)) {
+            return 0;
+        }
+    }
+    aac_cursors_push(&t->once, td);
+    *at = td;
+    return 1;
 }
 
 /* ---- abi-export-shape ---- */
@@ -133,8 +161,26 @@ static void check_export(aac_tu *t, CXCursor fn, const char *name)
 typedef struct family {
     char ns[128], tag[64];
     unsigned ops;
+    int defined; /* one of its functions is defined here (a producer, not a binding) */
     CXCursor first;
 } family;
+
+/* Does some function of this TU call a function of family ns/tag? (a binding's use) */
+static int family_called(aac_tu *t, const char *ns, const char *tag)
+{
+    for (size_t i = 0; i < t->nfuncs; i++) {
+        for (size_t j = 0; j < t->funcs[i].ncalls; j++) {
+            char cns[128], ctag[64];
+            if (t->funcs[i].calls[j].direct &&
+                aac_future_fn_parts(t->funcs[i].calls[j].callee, cns, sizeof cns, NULL, 0, ctag,
+                                    sizeof ctag) &&
+                !strcmp(cns, ns) && !strcmp(ctag, tag)) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
 
 static const char *const known_tags[] = {"u8",  "i8",  "u16", "i16", "u32",         "i32",
                                          "u64", "i64", "f32", "f64", "rust_buffer", "void",
@@ -197,13 +243,14 @@ static void check_future_fn(aac_tu *t, CXCursor fn, const char *name, const char
     for (int i = 0; known_tags[i]; i++) {
         known |= !strcmp(known_tags[i], tag);
     }
-    /* before 0.29 objects travelled as pointers: a `pointer` family */
-    known |= t->opt->profile == AAC_PROFILE_LEGACY && !strcmp(tag, "pointer");
+    /* before contract 30 objects travelled as pointers: a `pointer` family */
+    const aac_profile_info *prof = aac_profile_get(t->opt->profile);
+    known |= prof->pointer_handles && !strcmp(tag, "pointer");
     if (!known) {
         aac_report(t, AAC_ABI_FUTURE_SIGNATURE, fn,
-                   "'%s': '%s' is not a UniFFI return-type family (u8 i8 u16 i16 u32 i32 u64 i64 "
-                   "f32 f64 rust_buffer void%s)",
-                   name, tag, t->opt->profile == AAC_PROFILE_LEGACY ? " pointer" : "");
+                   "'%s': '%s' is not a UniFFI return-type family under profile %s (u8 i8 u16 i16 "
+                   "u32 i32 u64 i64 f32 f64 rust_buffer void%s)",
+                   name, tag, prof->name, prof->pointer_handles ? " pointer" : "");
         return;
     }
     CXType ft = clang_getCursorType(fn);
@@ -220,12 +267,17 @@ static void check_future_fn(aac_tu *t, CXCursor fn, const char *name, const char
                  "void (uint64_t, UniffiRustFutureContinuationCallback, uint64_t)");
         ok = aac_type_is_void(rt) && n == 3 && aac_type_is_u64(clang_getArgType(ft, 0)) &&
              aac_type_is_u64(clang_getArgType(ft, 2));
-        if (n == 3 && !aac_type_is_continuation(clang_getArgType(ft, 1))) {
+        CXCursor at;
+        if (n == 3 && !aac_type_is_continuation(clang_getArgType(ft, 1)) &&
+            type_site(t, clang_getArgType(ft, 1), fn, &at)) {
             char *ts = type_str(clang_getArgType(ft, 1));
-            aac_report(t, AAC_ABI_CONTINUATION_TYPE, fn,
-                       "'%s': the continuation argument has type '%s'; it must be "
+            CXType ct = clang_getCanonicalType(clang_getArgType(ft, 1));
+            char *cs = type_str(ct);
+            aac_report(t, AAC_ABI_CONTINUATION_TYPE, at,
+                       "'%s' (the continuation argument of '%s') is '%s'; it must be "
                        "void (*)(uint64_t, int8_t)",
-                       name, ts);
+                       ts, name, cs);
+            free(cs);
             free(ts);
         }
     } else if (!strcmp(op, "complete")) {
@@ -274,6 +326,7 @@ static void check_families(aac_tu *t)
                 fams[nf].first = fn;
                 nf++;
             }
+            fams[k].defined |= aac_tu_func(t, name) != NULL;
             fams[k].ops |= !strcmp(op, "poll")       ? 1u
                            : !strcmp(op, "cancel")   ? 2u
                            : !strcmp(op, "complete") ? 4u
@@ -285,8 +338,9 @@ static void check_families(aac_tu *t)
     }
     static const char *const opnames[] = {"poll", "cancel", "complete", "free"};
     for (size_t k = 0; k < nf; k++) {
-        if (fams[k].ops == 15u) {
-            continue;
+        if (fams[k].ops == 15u ||
+            (!fams[k].defined && family_called(t, fams[k].ns, fams[k].tag))) {
+            continue; /* complete, or a binding declaring what it calls */
         }
         char missing[64] = "";
         for (int b = 0; b < 4; b++) {
@@ -309,8 +363,13 @@ static void check_continuation_typedefs(aac_tu *t)
         CXCursor td = t->typedefs.items[i];
         char *name = aac_spelling(td);
         size_t l = strlen(name);
-        if (l >= 20 && !strcmp(name + l - 20, "ContinuationCallback") &&
+        int seen = 0;
+        for (size_t k = 0; k < t->once.len && !seen; k++) {
+            seen = clang_equalCursors(t->once.items[k], td);
+        }
+        if (!seen && l >= 20 && !strcmp(name + l - 20, "ContinuationCallback") &&
             !aac_type_is_continuation(clang_getTypedefDeclUnderlyingType(td))) {
+            aac_cursors_push(&t->once, td);
             char *ts = type_str(clang_getTypedefDeclUnderlyingType(td));
             aac_report(t, AAC_ABI_CONTINUATION_TYPE, td,
                        "'%s' is '%s'; the continuation callback is void (*)(uint64_t data, int8_t "
@@ -422,15 +481,32 @@ static void check_layout(aac_tu *t, CXCursor rec, const char *name, const field_
     for (int i = 0; i < n && i < 16; i++) {
         long long off = clang_Cursor_getOffsetOfField(w.fields[i]);
         CXType ft = clang_getCursorType(w.fields[i]);
-        if (off < 0 || off / 8 != req[i].offset || !field_ok(ft, req[i].kind, tag)) {
-            char *ts = type_str(ft);
-            aac_report(t, AAC_ABI_STRUCT_LAYOUT, w.fields[i],
-                       "'%s' field %d is '%s' at byte %lld; the ABI layout has %s at byte %lld",
-                       name, i + 1, ts, off < 0 ? off : off / 8, kind_text(req[i].kind, tag),
-                       req[i].offset);
-            free(ts);
-            return;
+        int type_ok = field_ok(ft, req[i].kind, tag);
+        if (type_ok && off >= 0 && off / 8 == req[i].offset) {
+            continue;
         }
+        CXType c = clang_getCanonicalType(ft);
+        if (!type_ok && (req[i].kind == F_BUFFER || req[i].kind == F_STATUS) &&
+            c.kind == CXType_Record &&
+            record_named(c, req[i].kind == F_BUFFER ? "RustBuffer" : "RustCallStatus")) {
+            return; /* the nested record's own definition is wrong: reported there */
+        }
+        char *ts = type_str(ft);
+        char *fname = aac_spelling(w.fields[i]);
+        if (!type_ok) {
+            aac_report(t, AAC_ABI_STRUCT_LAYOUT, w.fields[i],
+                       "'%s' field %d '%s' is '%s' (%lld bytes); the ABI has %s there",
+                       name, i + 1, fname, ts, clang_Type_getSizeOf(c),
+                       kind_text(req[i].kind, tag));
+        } else {
+            aac_report(t, AAC_ABI_STRUCT_LAYOUT, w.fields[i],
+                       "'%s' field %d '%s' is at byte %lld; the ABI puts it at byte %lld (a "
+                       "field before it has the wrong size or alignment)",
+                       name, i + 1, fname, off < 0 ? off : off / 8, req[i].offset);
+        }
+        free(fname);
+        free(ts);
+        return;
     }
     if (got != size) {
         aac_report(t, AAC_ABI_STRUCT_LAYOUT, rec, "'%s' is %lld bytes; the ABI layout is %lld",
@@ -558,7 +634,7 @@ static int is_vtable_record(const aac_cursors *inits, CXCursor rec, const char *
     return 0;
 }
 
-static int is_dropped_ptr(CXType t, aac_profile profile)
+static int is_dropped_ptr(CXType t, const aac_profile_info *profile)
 {
     CXType c = clang_getCanonicalType(t);
     if (c.kind != CXType_Pointer) {
@@ -567,7 +643,7 @@ static int is_dropped_ptr(CXType t, aac_profile profile)
     char *n = aac_record_name(c);
     int ok = 0;
     if (n) {
-        if (profile == AAC_PROFILE_CURRENT) {
+        if (profile->vtable_free_first) {
             ok = strstr(n, "ForeignFutureDroppedCallbackStruct") != NULL;
         } else {
             ok = !strcmp(n, "UniffiForeignFuture") || !strcmp(n, "ForeignFuture");
@@ -605,20 +681,27 @@ static void check_async_method(aac_tu *t, CXCursor field, const char *vt, const 
     if (!is_async) {
         return;
     }
-    int profile = t->opt->profile;
+    const aac_profile_info *profile = aac_profile_get(t->opt->profile);
+    if (!profile->foreign_futures) {
+        aac_report(t, AAC_ABI_VTABLE_ASYNC_METHOD, field,
+                   "async method '%s.%s': contract %s (UniFFI %s) has no async callback methods",
+                   vt, fname, profile->contracts, profile->uniffi);
+        return;
+    }
     int ok = n >= 4 && aac_type_is_void(clang_getResultType(f)) &&
              aac_type_is_u64(clang_getArgType(f, 0)) &&
              aac_type_is_foreign_complete(clang_getArgType(f, (unsigned)n - 3)) &&
              aac_type_is_u64(clang_getArgType(f, (unsigned)n - 2)) &&
-             is_dropped_ptr(clang_getArgType(f, (unsigned)n - 1), (aac_profile)profile);
-    if (!ok) {
+             is_dropped_ptr(clang_getArgType(f, (unsigned)n - 1), profile);
+    CXCursor at;
+    if (!ok && type_site(t, clang_getCursorType(field), field, &at)) {
         char *ts = type_str(f);
-        aac_report(t, AAC_ABI_VTABLE_ASYNC_METHOD, field,
+        aac_report(t, AAC_ABI_VTABLE_ASYNC_METHOD, at,
                    "async method '%s.%s' has type '%s'; it must return void and end with "
                    "(ForeignFutureComplete<T> complete, uint64_t complete_data, %s)",
                    vt, fname, ts,
-                   profile == AAC_PROFILE_CURRENT ? "ForeignFutureDroppedCallbackStruct *out_dropped"
-                                                  : "UniffiForeignFuture *out_future (legacy profile)");
+                   profile->vtable_free_first ? "ForeignFutureDroppedCallbackStruct *out_dropped"
+                                              : "UniffiForeignFuture *out_future (profile 29)");
         free(ts);
     }
 }
@@ -636,7 +719,7 @@ static void check_vtables(aac_tu *t)
         }
         layout_walk w = {.n = 0};
         clang_Type_visitFields(clang_getCursorType(rec), field_visit, &w);
-        int legacy = t->opt->profile == AAC_PROFILE_LEGACY;
+        int legacy = !aac_profile_get(t->opt->profile)->vtable_free_first;
         int bad = 0;
         for (int k = 0; k < w.n && k < 16 && !bad; k++) {
             CXType ft = clang_getCanonicalType(clang_getCursorType(w.fields[k]));
@@ -675,8 +758,9 @@ static void check_vtables(aac_tu *t)
             if (!(fn.kind == CXType_FunctionProto && aac_type_is_void(clang_getResultType(fn)) &&
                   clang_getNumArgTypes(fn) == 1 && aac_type_is_u64(clang_getArgType(fn, 0)))) {
                 aac_report(t, AAC_ABI_VTABLE_LAYOUT, w.fields[w.n - 1],
-                           "legacy vtable '%s' must end with uniffi_free: void (*)(uint64_t handle)",
-                           name);
+                           "vtable '%s' must end with uniffi_free: void (*)(uint64_t handle) "
+                           "(profile %s)",
+                           name, aac_profile_get(t->opt->profile)->name);
             }
         }
         free(name);
@@ -715,27 +799,57 @@ static int expected_code(const char *name)
     return -1;
 }
 
-static int int_literal(CXCursor e, long long *v)
+/* The identifier an expression is spelled with when it is one (a macro or an enumerator:
+ * `POLL_READY`, `(int8_t)MY_WAKE`), copied into `out`; "" otherwise. */
+static void spelled_name(aac_tu *t, CXCursor e, char *out, size_t sz)
 {
-    CXCursor c = aac_strip(e);
-    if (c.kind == CXCursor_UnaryOperator) {
-        /* -1 and friends: evaluate the whole operator when its operand is a literal */
-        CXCursor k[1];
-        if (aac_children(c, k, 1) != 1 || aac_strip(k[0]).kind != CXCursor_IntegerLiteral) {
-            return 0;
+    out[0] = 0;
+    CXToken *toks = NULL;
+    unsigned n = 0;
+    clang_tokenize(t->tu, clang_getCursorExtent(e), &toks, &n);
+    for (unsigned i = 0; i < n; i++) {
+        if (clang_getTokenKind(toks[i]) != CXToken_Identifier) {
+            continue;
         }
-    } else if (c.kind != CXCursor_IntegerLiteral) {
+        CXString s = clang_getTokenSpelling(t->tu, toks[i]);
+        const char *p = clang_getCString(s);
+        /* a cast's type name is not the constant: keep the last identifier */
+        snprintf(out, sz, "%s", p);
+        clang_disposeString(s);
+    }
+    if (toks) {
+        clang_disposeTokens(t->tu, toks, n);
+    }
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t l = strlen(s), sl = strlen(suffix);
+    return l >= sl && !strcmp(s + l - sl, suffix);
+}
+
+/* The poll code a name means (READY 0, WAKE 1), or -1. */
+static int poll_code_by_name(const char *n)
+{
+    if (ends_with(n, "MAYBE_READY") || ends_with(n, "WAKE")) {
+        return 1;
+    }
+    return ends_with(n, "READY") ? 0 : -1;
+}
+
+/* The call-status code a name means, or -1. */
+static int status_code_by_name(const char *n)
+{
+    if (ends_with(n, "SUCCESS") || ends_with(n, "_OK")) {
         return 0;
     }
-    CXEvalResult r = clang_Cursor_Evaluate(c);
-    int ok = r && clang_EvalResult_getKind(r) == CXEval_Int;
-    if (ok) {
-        *v = clang_EvalResult_getAsLongLong(r);
+    if (ends_with(n, "UNEXPECTED_ERROR") || ends_with(n, "UNEXPECTED") || ends_with(n, "PANIC")) {
+        return 2;
     }
-    if (r) {
-        clang_EvalResult_dispose(r);
+    if (ends_with(n, "ERROR")) {
+        return 1;
     }
-    return ok;
+    return ends_with(n, "CANCELLED") || ends_with(n, "CANCELED") ? 3 : -1;
 }
 
 static void check_codes(aac_tu *t)
@@ -751,7 +865,8 @@ static void check_codes(aac_tu *t)
         }
         free(name);
     }
-    /* continuation invoked with a literal code other than 0 (READY) or 1 (WAKE) */
+    /* continuation invoked with a constant code other than 0 (READY) or 1 (WAKE), or with a
+     * named constant whose value is not what its name says */
     for (size_t i = 0; i < t->nfuncs; i++) {
         aac_func *f = &t->funcs[i];
         if (!(f->facts & AAC_FACT_INDIRECT)) {
@@ -766,16 +881,27 @@ static void check_codes(aac_tu *t)
             if (!aac_type_is_continuation(clang_getCursorType(callee))) {
                 continue;
             }
+            CXCursor arg = clang_Cursor_getArgument(c->cursor, 1);
             long long v;
-            if (int_literal(clang_Cursor_getArgument(c->cursor, 1), &v) && v != 0 && v != 1) {
-                aac_report(t, AAC_ABI_CODE_VALUES, c->cursor,
-                           "continuation invoked with poll code %lld; the codes are 0 (READY) and "
-                           "1 (WAKE)",
-                           v);
+            if (!aac_const_int(arg, &v)) {
+                continue;
+            }
+            char name[128];
+            spelled_name(t, aac_strip(arg), name, sizeof name);
+            int meant = name[0] ? poll_code_by_name(name) : -1;
+            if (v != 0 && v != 1) {
+                aac_report(t, AAC_ABI_CODE_VALUES, arg,
+                           "continuation invoked with poll code %lld%s%s%s; the codes are 0 "
+                           "(READY) and 1 (WAKE)",
+                           v, name[0] ? " ('" : "", name, name[0] ? "')" : "");
+            } else if (meant >= 0 && meant != v) {
+                aac_report(t, AAC_ABI_CODE_VALUES, arg,
+                           "continuation invoked with '%s', which is %lld: the ABI's %s is %d",
+                           name, v, meant ? "WAKE" : "READY", meant);
             }
         }
     }
-    /* status->code = N with N outside 0..3 */
+    /* status->code = N with N outside 0..3, or a named code of the wrong value */
     for (size_t i = 0; i < t->stores.len; i++) {
         CXCursor k[3];
         if (aac_children(t->stores.items[i], k, 3) != 2) {
@@ -786,15 +912,22 @@ static void check_codes(aac_tu *t)
             continue;
         }
         CXCursor lhs, rhs;
-        if (!aac_is_assignment(t, t->stores.items[i], &lhs, &rhs)) {
+        long long v;
+        if (!aac_const_int(k[1], &v) || !aac_is_assignment(t->tu, t->stores.items[i], &lhs, &rhs)) {
             continue;
         }
-        long long v;
-        if (int_literal(rhs, &v) && (v < 0 || v > 3)) {
-            aac_report(t, AAC_ABI_CODE_VALUES, t->stores.items[i],
-                       "call status code set to %lld; the codes are 0 success, 1 error, 2 "
+        char name[128];
+        spelled_name(t, aac_strip(rhs), name, sizeof name);
+        int meant = name[0] ? status_code_by_name(name) : -1;
+        if (v < 0 || v > 3) {
+            aac_report(t, AAC_ABI_CODE_VALUES, rhs,
+                       "call status code set to %lld%s%s%s; the codes are 0 success, 1 error, 2 "
                        "unexpected error, 3 cancelled",
-                       v);
+                       v, name[0] ? " ('" : "", name, name[0] ? "')" : "");
+        } else if (meant >= 0 && meant != v) {
+            aac_report(t, AAC_ABI_CODE_VALUES, rhs,
+                       "call status code set to '%s', which is %lld: the ABI's code for it is %d",
+                       name, v, meant);
         }
     }
 }
@@ -858,4 +991,33 @@ void aac_rules_abi(aac_tu *t)
     check_vtables(t);
     check_codes(t);
     check_linkage(t);
+}
+
+/* ---- what the ABI rules recognise, for the run summary (recognise.h) ---- */
+
+void aac_abi_recognise(aac_tu *t, aac_recognised *r)
+{
+    for (size_t i = 0; i < t->fdecls.len; i++) {
+        CXCursor fn = t->fdecls.items[i];
+        char *name = aac_spelling(fn);
+        char ns[128], tag[64];
+        if (aac_is_async_export_decl(fn)) {
+            aac_strvec_push(&r->exports, name);
+        } else if (aac_future_fn_parts(name, ns, sizeof ns, NULL, 0, tag, sizeof tag)) {
+            char fam[200];
+            snprintf(fam, sizeof fam, "%s %s", ns, tag);
+            aac_strvec_push(&r->families, fam);
+        }
+        free(name);
+    }
+    aac_cursors inits = {0};
+    init_vtable_records(t, &inits);
+    for (size_t i = 0; i < t->records.len; i++) {
+        char *name = aac_record_name(clang_getCursorType(t->records.items[i]));
+        if (name && is_vtable_record(&inits, t->records.items[i], name)) {
+            aac_strvec_push(&r->vtables, name);
+        }
+        free(name);
+    }
+    free(inits.items);
 }

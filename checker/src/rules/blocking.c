@@ -3,9 +3,11 @@
  * the same translation unit. A poll function runs on the binding's event-loop thread; one that
  * blocks stalls every other task of that loop.
  *
- * Roots: AA_POLL_FN / AA_CALLBACK_FN, ffi_*_rust_future_poll_*, functions of the runtime's poll
- * shape (aa_poll (aa_future *, void *)), functions of the continuation or foreign-complete
- * type, functions passed as a poll call's continuation. Reach: direct calls within the TU.
+ * Roots: AA_POLL_FN / AA_CALLBACK_FN, ffi_*_rust_future_poll_*, the poll slot of an
+ * aa_future_vtable (whatever its spelling), functions of the continuation or foreign-complete
+ * type, functions passed as a poll call's continuation. A helper that blocks (summary.h: through
+ * any depth of calls) is reported at the root's call to it, naming the blocking call inside.
+ * poll/epoll_wait with a constant 0 timeout and recv with MSG_DONTWAIT do not block.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,43 +15,44 @@
 
 #include "rules/common.h"
 #include "rules/rules.h"
+#include "rules/summary.h"
 
 void aac_rules_blocking(aac_tu *t)
 {
     if (!aac_enabled(t, AAC_BLOCKING_IN_POLL)) {
         return;
     }
-    const unsigned stamp = 0xB10C;
-    if (aac_mark_reachable(t, AAC_ROLE_POLL | AAC_ROLE_CALLBACK, 0, stamp) == 0) {
-        return;
-    }
     for (size_t i = 0; i < t->nfuncs; i++) {
         aac_func *f = &t->funcs[i];
-        if (f->mark != stamp) {
+        if (!(f->roles & (AAC_ROLE_POLL | AAC_ROLE_CALLBACK))) {
             continue;
         }
-        const char *why = (f->roles & AAC_ROLE_POLL)       ? "poll function"
-                          : (f->roles & AAC_ROLE_CALLBACK) ? "callback"
-                                                           : NULL;
+        const char *why = (f->roles & AAC_ROLE_POLL) ? "poll function" : "callback";
         for (size_t j = 0; j < f->ncalls; j++) {
             aac_call *c = &f->calls[j];
-            if (!c->direct || !aac_blocking_fn(c->callee)) {
+            if (!c->direct) {
                 continue;
             }
-            if (why) {
+            if (aac_blocking_call(c->cursor, c->callee)) {
                 aac_report(t, AAC_BLOCKING_IN_POLL, c->cursor,
                            "blocking call '%s' in %s '%s': it stalls the binding's event loop "
                            "(return pending and wake the waker instead)",
                            c->callee, why, f->name);
-            } else {
+                continue;
+            }
+            aac_func *g = c->fn;
+            if (!g || g == f || (g->roles & (AAC_ROLE_POLL | AAC_ROLE_CALLBACK))) {
+                continue; /* a root of its own is reported on its own */
+            }
+            const aac_fsum *gs = aac_fsum_of(t, g);
+            if (gs->blocks) {
+                unsigned line, col;
+                aac_line_col(clang_getCursorLocation(gs->block_at), &line, &col);
                 aac_report(t, AAC_BLOCKING_IN_POLL, c->cursor,
-                           "blocking call '%s' in '%s', which a poll function or callback of "
-                           "this file calls: it stalls the binding's event loop",
-                           c->callee, f->name);
+                           "'%s' blocks (it reaches '%s' at line %u), called from %s '%s': it "
+                           "stalls the binding's event loop",
+                           c->callee, gs->block_fn, line, why, f->name);
             }
         }
-    }
-    for (size_t i = 0; i < t->nfuncs; i++) {
-        t->funcs[i].mark = 0;
     }
 }

@@ -1,6 +1,8 @@
 /* Shared facts: lock calls, callback invocations, release and blocking functions, reachability. */
 #include "rules/common.h"
 
+#include "flow.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,12 +38,64 @@ int aac_lock_call(aac_tu *t, CXCursor call, const char *callee, char **key)
         *key = strdup(callee); /* a lock with no argument: the function names it */
         return kind;
     }
-    char *base = aac_place_key(t, clang_Cursor_getArgument(call, 0));
+    char *base = aac_place_key(t->tu, clang_Cursor_getArgument(call, 0));
     size_t n = strlen(base) + strlen(suffix) + 1;
     *key = malloc(n);
     snprintf(*key, n, "%s%s", base, suffix);
     free(base);
     return kind;
+}
+
+static const char *const trylock_fns[] = {"pthread_mutex_trylock", "pthread_spin_trylock",
+                                          "mtx_trylock", "pthread_rwlock_tryrdlock",
+                                          "pthread_rwlock_trywrlock", NULL};
+
+int aac_trylock_cond(aac_tu *t, CXCursor cond, char **key)
+{
+    CXCursor c = aac_strip(cond);
+    int negated = 0;
+    CXCursor k[2];
+    if (c.kind == CXCursor_UnaryOperator && aac_children(c, k, 2) == 1) {
+        c = aac_strip(k[0]);
+        negated = 1; /* !trylock(): held in the then-branch */
+    } else if (c.kind == CXCursor_BinaryOperator && aac_children(c, k, 2) == 2) {
+        long long v;
+        if (!aac_const_int(k[1], &v) || v != 0) {
+            return 0;
+        }
+        char *text = aac_text(t->tu, c);
+        int eq = strstr(text, "==") != NULL, ne = strstr(text, "!=") != NULL;
+        free(text);
+        if (!eq && !ne) {
+            return 0;
+        }
+        negated = eq;
+        c = aac_strip(k[0]);
+    } else {
+        return 0; /* `if (trylock(&m))`: held in the else-branch */
+    }
+    if (c.kind != CXCursor_CallExpr || clang_Cursor_getNumArguments(c) < 1) {
+        return 0;
+    }
+    char *callee = aac_callee_name(c, NULL);
+    int ok = in_list(callee, trylock_fns);
+    free(callee);
+    if (!ok) {
+        return 0;
+    }
+    *key = aac_place_key(t->tu, clang_Cursor_getArgument(c, 0));
+    return negated ? 1 : -1;
+}
+
+void aac_trylock_branch(aac_flow *fl, CXCursor cond, aac_state *then_st, aac_state *else_st)
+{
+    char *key = NULL;
+    int r = aac_trylock_cond(fl->t, cond, &key);
+    if (r) {
+        aac_item *it = aac_state_put(r > 0 ? then_st : else_st, key, cond);
+        it->may = it->must = 1;
+    }
+    free(key);
 }
 
 int aac_callback_call(CXCursor call, const char *callee, int direct, char *what, size_t sz)
@@ -91,7 +145,7 @@ int aac_release_fn(const char *name, int memory_too)
     static const char *const others[] = {"close", "fclose", "pclose", "closedir", "sem_post",
                                          "freeaddrinfo", "aa_waker_release", "pthread_mutex_destroy",
                                          "pthread_cond_destroy", "sem_destroy", "mtx_destroy",
-                                         "cnd_destroy", "timer_delete", "shutdown", NULL};
+                                         "cnd_destroy", "timer_delete", NULL};
     if (memory_too && in_list(name, memory)) {
         return 1;
     }

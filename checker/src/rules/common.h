@@ -8,6 +8,16 @@
  * *key to the lock's place key (malloc'd, e.g. "s.mu" for &s->mu); 0 otherwise. */
 int aac_lock_call(aac_tu *t, CXCursor call, const char *callee, char **key);
 
+/* If the condition `cond` takes a lock with a try-lock call (`trylock(&m) == 0`, `!trylock(&m)`),
+ * sets *key (malloc'd) and returns 1 when the then-branch holds it, -1 when the else-branch
+ * does; 0 otherwise. */
+int aac_trylock_cond(aac_tu *t, CXCursor cond, char **key);
+struct aac_flow;
+struct aac_state;
+/* A flow on_branch hook: the arm of an `if` in which a try-lock succeeded holds that lock. */
+void aac_trylock_branch(struct aac_flow *fl, CXCursor cond, struct aac_state *then_st,
+                        struct aac_state *else_st);
+
 /* Returns 1 if `call` invokes a continuation, a foreign complete or a dropped callback
  * directly (through its pointer) or wakes a waker; writes a description to `what`. */
 int aac_callback_call(CXCursor call, const char *callee, int direct, char *what, size_t sz);

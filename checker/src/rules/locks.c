@@ -6,8 +6,10 @@
  * that holds the runtime lock and calls into the producer (ABBA). UniFFI's scheduler releases
  * its mutex before every callback for this reason.
  *
- * Method: intra-procedural; the structured walk of flow.h tracks the set of locks held on every
- * path (pthread_mutex/spin/rwlock, C11 mtx; keys are the lock expressions' text).
+ * Method: the structured walk of flow.h tracks the set of locks held on every path
+ * (pthread_mutex/spin/rwlock, C11 mtx, and lock wrappers of the file; keys are places such as
+ * `s.mu`); a call of a helper of the file counts when its summary (summary.h, any depth) says it
+ * invokes a callback.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 #include "flow.h"
 #include "rules/common.h"
 #include "rules/rules.h"
+#include "rules/summary.h"
 
 typedef struct lock_ud {
     aac_func *f;
@@ -40,7 +43,7 @@ static void on_event(aac_flow *fl, aac_state *st, CXCursor c)
         int invokes = aac_callback_call(c, callee, direct, what, sizeof what);
         if (!invokes && direct) {
             aac_func *g = aac_tu_func(fl->t, callee);
-            if (g && g->mark == 0x10C4) {
+            if (g && aac_fsum_of(fl->t, g)->invokes_cb) {
                 snprintf(what, sizeof what, "'%s' (which invokes a callback)", callee);
                 invokes = 1;
             }
@@ -78,31 +81,6 @@ void aac_rules_locks(aac_tu *t)
     if (!any) {
         return;
     }
-    /* Functions of this TU that invoke a callback, directly or through each other. */
-    for (size_t i = 0; i < t->nfuncs; i++) {
-        aac_func *f = &t->funcs[i];
-        f->mark = 0;
-        for (size_t j = 0; j < f->ncalls && !f->mark; j++) {
-            char what[256];
-            if (aac_callback_call(f->calls[j].cursor, f->calls[j].callee, f->calls[j].direct, what,
-                                  sizeof what)) {
-                f->mark = 0x10C4;
-            }
-        }
-    }
-    for (int changed = 1; changed;) {
-        changed = 0;
-        for (size_t i = 0; i < t->nfuncs; i++) {
-            aac_func *f = &t->funcs[i];
-            for (size_t j = 0; j < f->ncalls && f->mark != 0x10C4; j++) {
-                aac_func *g = f->calls[j].direct ? aac_tu_func(t, f->calls[j].callee) : NULL;
-                if (g && g->mark == 0x10C4) {
-                    f->mark = 0x10C4;
-                    changed = 1;
-                }
-            }
-        }
-    }
     for (size_t i = 0; i < t->nfuncs; i++) {
         aac_func *f = &t->funcs[i];
         if (!(f->facts & AAC_FACT_LOCKS)) {
@@ -116,6 +94,7 @@ void aac_rules_locks(aac_tu *t)
         fl.ud = &ud;
         fl.on_event = on_event;
         fl.on_exit = on_exit_;
+        fl.on_branch = aac_trylock_branch;
         aac_state st = {0};
         CXCursor k[64];
         int n = aac_children(f->cursor, k, 64);
@@ -123,8 +102,5 @@ void aac_rules_locks(aac_tu *t)
             aac_flow_run(&fl, k[n - 1], &st);
         }
         aac_state_clear(&st);
-    }
-    for (size_t i = 0; i < t->nfuncs; i++) {
-        t->funcs[i].mark = 0;
     }
 }

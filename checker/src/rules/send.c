@@ -5,17 +5,21 @@
  *   send-thread-local       the same with a _Thread_local / __thread variable, or the value
  *                           of pthread_getspecific()
  *
- * Sinks: aa_future_new's state argument; the callback_data of ffi_*_rust_future_poll_*; any
- * argument named callback_data, complete_data, user_data, waker_data or state of an aa_*, ffi_*
- * or uniffi_* function; the first argument of
- * a call through a continuation / complete / dropped callback pointer; stores into fields of
- * an AA_FUTURE_STATE struct or of the dropped-callback struct.
+ * Sinks (summary.h): aa_future_new's state argument; the callback_data of
+ * ffi_*_rust_future_poll_*; any argument named callback_data, complete_data, user_data,
+ * waker_data or state of an aa_*, ffi_* or uniffi_* function; the first argument of a call
+ * through a continuation / complete / dropped callback pointer; a parameter of a function of
+ * this TU that ends in one of those (reported at the call that passes the address); stores into
+ * fields of future state (inferred: what aa_future_new is given, and what it reaches) or of the
+ * dropped-callback struct.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rules/rules.h"
+#include "rules/summary.h"
+#include "walk.h"
 
 typedef struct hit {
     aac_rule_id rule;
@@ -102,7 +106,17 @@ static enum CXChildVisitResult scan_visit(CXCursor c, CXCursor parent, CXClientD
     if (h->found) {
         return CXChildVisit_Break;
     }
+    if (aac_walk_skip(c)) {
+        return CXChildVisit_Continue;
+    }
     if (is_address_of(c, &op)) {
+        if (aac_strip(op).kind == CXCursor_CompoundLiteralExpr) {
+            /* &(struct x){...} inside a function body lives in that call's frame */
+            h->rule = AAC_SEND_AUTOMATIC_ADDRESS;
+            snprintf(h->what, sizeof h->what, "the address of a compound literal");
+            h->found = 1;
+            return CXChildVisit_Break;
+        }
         classify(base_var(op), h, "the address of");
         return CXChildVisit_Continue;
     }
@@ -168,66 +182,18 @@ static int scan(CXCursor e, hit *h)
     return h->found;
 }
 
-static int is_data_param(const char *callee, CXCursor fn, int idx)
-{
-    if (strncmp(callee, "aa_", 3) && strncmp(callee, "ffi_", 4) && strncmp(callee, "uniffi_", 7)) {
-        return 0;
-    }
-    if (fn.kind != CXCursor_FunctionDecl || idx >= clang_Cursor_getNumArguments(fn)) {
-        return 0;
-    }
-    /* the names UniFFI and the runtime give to data that travels with a callback */
-    static const char *const names[] = {"callback_data", "complete_data", "user_data", "state",
-                                        "waker_data", NULL};
-    char *pn = aac_spelling(clang_Cursor_getArgument(fn, (unsigned)idx));
-    int ok = 0;
-    for (int i = 0; names[i] && !ok; i++) {
-        ok = !strcmp(pn, names[i]);
-    }
-    free(pn);
-    return ok;
-}
-
 static void check_call(aac_tu *t, aac_func *f, aac_call *c)
 {
-    int nargs = clang_Cursor_getNumArguments(c->cursor);
-    if (nargs <= 0) {
-        return;
-    }
-    CXCursor callee = clang_getCursorReferenced(c->cursor);
-    int sinks[8], ns = 0;
-    char op[16];
-    if (!c->direct) {
-        CXType ct = clang_getCursorType(callee);
-        char *rn = NULL;
-        int dropped = 0;
-        if (callee.kind == CXCursor_FieldDecl) {
-            rn = aac_record_name(clang_getCursorType(clang_getCursorSemanticParent(callee)));
-            dropped = rn && (strstr(rn, "DroppedCallbackStruct") || !strcmp(rn, "UniffiForeignFuture"));
-        }
-        free(rn);
-        if (aac_type_is_continuation(ct) || aac_type_is_foreign_complete(ct) || dropped) {
-            sinks[ns++] = 0;
-        }
-    } else if (!strcmp(c->callee, "aa_future_new") && nargs == 3) {
-        sinks[ns++] = 2;
-    } else if (aac_future_fn_parts(c->callee, NULL, 0, op, sizeof op, NULL, 0) &&
-               !strcmp(op, "poll") && nargs == 3) {
-        sinks[ns++] = 2;
-    } else {
-        for (int i = 0; i < nargs && ns < 8; i++) {
-            if (is_data_param(c->callee, callee, i)) {
-                sinks[ns++] = i;
-            }
-        }
-    }
+    int sinks[8];
+    int ns = aac_call_sink_args(t, f, c, sinks, 8);
     for (int i = 0; i < ns; i++) {
         hit h = {0};
         if (scan(clang_Cursor_getArgument(c->cursor, (unsigned)sinks[i]), &h)) {
+            const char *how = c->fn ? "which keeps it in future state" : "it may be used on "
+                                                                          "another thread";
             aac_report(t, h.rule, c->cursor,
-                       "%s passed as callback data / state to '%s': it may be used on another "
-                       "thread after '%s' returns",
-                       h.what, c->callee[0] ? c->callee : "callback", f->name);
+                       "%s passed as callback data / state to '%s' (%s) after '%s' returns",
+                       h.what, c->callee[0] ? c->callee : "callback", how, f->name);
         }
     }
 }
@@ -246,18 +212,19 @@ void aac_rules_send(aac_tu *t)
             check_call(t, f, &f->calls[j]);
         }
     }
-    for (size_t i = 0; i < t->stores.len; i++) {
+    aac_state_records(t);
+    for (size_t i = 0; i < t->stores.len && t->state_recs.len > 0; i++) {
         CXCursor k[3];
         if (aac_children(t->stores.items[i], k, 3) != 2) {
             continue;
         }
         CXCursor fd = clang_getCursorReferenced(aac_strip(k[0]));
-        if (aac_field_of(fd, "RustCallStatus")) {
+        if (!aac_is_state_field(t, fd) || aac_field_of(fd, "RustCallStatus")) {
             continue;
         }
         hit h = {0};
         /* the cheap scan first; the operator (tokens) only for a hit */
-        if (scan(k[1], &h) && aac_is_assignment(t, t->stores.items[i], NULL, NULL)) {
+        if (scan(k[1], &h) && aac_is_assignment(t->tu, t->stores.items[i], NULL, NULL)) {
             char *fname = aac_spelling(fd);
             aac_report(t, h.rule, t->stores.items[i],
                        "%s stored into future state field '%s': the future may be polled, "

@@ -4,5 +4,5 @@
 
 void wake_later(UniffiRustFutureContinuationCallback cb, uint64_t data)
 {
-    cb(data, 2); // expect: abi-code-values
+    cb(data, 2); // expect: abi-code-values@14
 }

@@ -2,9 +2,9 @@
 #include <stdint.h>
 #include "asyncabi/abi.h"
 
-enum { MY_RUST_FUTURE_POLL_READY = 1 }; // expect: abi-code-values
+enum { MY_RUST_FUTURE_POLL_READY = 1 }; // expect: abi-code-values@8
 
 void fail(RustCallStatus *status)
 {
-    status->code = 4; // expect: abi-code-values
+    status->code = 4; // expect: abi-code-values@20
 }

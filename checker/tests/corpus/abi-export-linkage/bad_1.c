@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include "asyncabi/abi.h"
 
-static void ffi_demo_rustbuffer_free(RustBuffer buf, RustCallStatus *status) // expect: abi-export-linkage
+static void ffi_demo_rustbuffer_free(RustBuffer buf, RustCallStatus *status) // expect: abi-export-linkage@13
 {
     (void)buf;
     (void)status;

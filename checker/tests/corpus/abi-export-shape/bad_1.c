@@ -3,7 +3,7 @@
 #include "asyncabi/abi.h"
 #include "asyncabi/annotations.h"
 
-AA_ASYNC_EXPORT int32_t uniffi_demo_fn_func_answer(void) // expect: abi-export-shape
+AA_ASYNC_EXPORT int32_t uniffi_demo_fn_func_answer(void) // expect: abi-export-shape@25
 {
     return 42;
 }

@@ -3,7 +3,7 @@
 #include "asyncabi/abi.h"
 #include "asyncabi/annotations.h"
 
-AA_ASYNC_EXPORT uint64_t uniffi_demo_fn_func_fetch(uint32_t id, RustCallStatus *status); // expect: abi-export-shape
+AA_ASYNC_EXPORT uint64_t uniffi_demo_fn_func_fetch(uint32_t id, RustCallStatus *status); // expect: abi-export-shape@26
 
 uint64_t uniffi_demo_fn_func_fetch(uint32_t id, RustCallStatus *status)
 {

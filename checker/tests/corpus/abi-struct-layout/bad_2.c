@@ -8,6 +8,6 @@ typedef struct RustBuffer {
 } RustBuffer;
 
 typedef struct RustCallStatus {
-    int32_t code; // expect: abi-struct-layout
+    int32_t code; // expect: abi-struct-layout@13
     RustBuffer errorBuf;
 } RustCallStatus;

@@ -13,11 +13,11 @@ typedef struct RustCallStatus {
 
 typedef void (*UniffiForeignFutureDroppedCallback)(uint64_t handle);
 typedef struct UniffiForeignFutureDroppedCallbackStruct {
-    UniffiForeignFutureDroppedCallback free; // expect: abi-struct-layout
+    UniffiForeignFutureDroppedCallback free; // expect: abi-struct-layout@40
     uint64_t handle;
 } UniffiForeignFutureDroppedCallbackStruct;
 
 typedef struct __attribute__((packed)) UniffiForeignFutureResultU8 {
     uint8_t return_value;
-    RustCallStatus call_status; // expect: abi-struct-layout
+    RustCallStatus call_status; // expect: abi-struct-layout@20
 } UniffiForeignFutureResultU8;

@@ -10,6 +10,6 @@ void run(int patient)
         wait_for_ready(slot);
     }
     RustCallStatus st = {0};
-    ffi_demo_rust_future_complete_void(h, &st); // expect: binding-complete-before-ready
+    ffi_demo_rust_future_complete_void(h, &st); // expect: binding-complete-before-ready@5
     ffi_demo_rust_future_free_void(h);
 }

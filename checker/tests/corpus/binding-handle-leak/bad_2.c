@@ -3,14 +3,14 @@
 
 void fire_and_forget(void)
 {
-    uint64_t h = uniffi_demo_fn_func_sleep(10); // expect: binding-handle-leak
+    uint64_t h = uniffi_demo_fn_func_sleep(10); // expect: binding-handle-leak@18
     ffi_demo_rust_future_poll_void(h, on_continuation, 0);
 }
 
 int run(RustBuffer who)
 {
     uint64_t h;
-    h = uniffi_demo_fn_func_say_after(5, who); // expect: binding-handle-leak
+    h = uniffi_demo_fn_func_say_after(5, who);
     uint64_t slot = new_slot();
     ffi_demo_rust_future_poll_rust_buffer(h, on_continuation, slot);
     wait_for_ready(slot);
@@ -20,5 +20,5 @@ int run(RustBuffer who)
     if (st.code == UNIFFI_CALL_SUCCESS) {
         ffi_demo_rust_future_free_rust_buffer(h);
     }
-    return st.code;
+    return st.code; // expect: binding-handle-leak@5
 }

@@ -8,6 +8,6 @@ int run(RustBuffer who)
     if (!slot) {
         ffi_demo_rust_future_free_rust_buffer(h);
     }
-    ffi_demo_rust_future_free_rust_buffer(h); // expect: binding-use-after-free
+    ffi_demo_rust_future_free_rust_buffer(h); // expect: binding-use-after-free@5
     return 0;
 }

@@ -10,6 +10,6 @@ void run_cancelled(bool task_cancelled)
     uint64_t h = uniffi_demo_fn_func_sleep(5);
     ffi_demo_rust_future_free_void(h);
     if (task_cancelled) {
-        ffi_demo_rust_future_cancel_void(h); // expect: binding-use-after-free
+        ffi_demo_rust_future_cancel_void(h); // expect: binding-use-after-free@9
     }
 }

@@ -6,7 +6,7 @@ static aa_poll sleepy_poll(aa_future *f, void *state)
 {
     (void)f;
     (void)state;
-    usleep(1000); // expect: blocking-in-poll
+    usleep(1000); // expect: blocking-in-poll@5
     return AA_READY;
 }
 static const aa_future_vtable vt = {sleepy_poll, NULL, "sleepy"};

@@ -9,7 +9,7 @@ void on_continuation(uint64_t data, int8_t poll_result)
 {
     (void)data;
     if (poll_result == 0) {
-        pthread_join(worker, NULL); // expect: blocking-in-poll
-        system("echo ready"); // expect: blocking-in-poll
+        pthread_join(worker, NULL); // expect: blocking-in-poll@9
+        system("echo ready"); // expect: blocking-in-poll@9
     }
 }

@@ -7,6 +7,6 @@ struct job { uint64_t handle; char *buf; };
 
 AA_CANCEL_FN void job_cancel(struct job *j)
 {
-    free(j->buf); // expect: cancel-frees
-    free(j); // expect: cancel-frees
+    free(j->buf); // expect: cancel-frees@5
+    free(j); // expect: cancel-frees@5
 }

@@ -13,14 +13,14 @@ AA_FREE_FN void req_free(struct req *r)
 
 static void reset(struct req *r)
 {
-    free(r->body); // expect: cancel-frees
+    free(r->body);
     r->body = NULL;
 }
 
 AA_CANCEL_FN void req_cancel(struct req *r, int hard)
 {
-    reset(r);
+    reset(r); // expect: cancel-frees@5
     if (hard) {
-        req_free(r); // expect: cancel-frees
+        req_free(r); // expect: cancel-frees@9
     }
 }

@@ -8,7 +8,7 @@ struct conn { int fd; char *buf; };
 
 AA_CANCEL_FN void conn_cancel(struct conn *c)
 {
-    close(c->fd); // expect: cancel-only-release
+    close(c->fd); // expect: cancel-only-release@5
 }
 
 AA_FREE_FN void conn_free(struct conn *c)

@@ -7,7 +7,7 @@ struct guarded_task { sem_t *permit; void *state; };
 
 AA_CANCEL_FN void task_cancel(struct guarded_task *t)
 {
-    sem_post(t->permit); // expect: cancel-only-release
+    sem_post(t->permit); // expect: cancel-only-release@5
 }
 
 AA_FREE_FN void task_free(struct guarded_task *t)

@@ -9,7 +9,7 @@ AA_CANCEL_FN void task_cancel(struct task *t)
     pthread_mutex_lock(&t->mu);
     t->cancel_requested = 1;
     while (!t->acked) {
-        pthread_cond_wait(&t->cv, &t->mu); // expect: cancel-wait-ack
+        pthread_cond_wait(&t->cv, &t->mu); // expect: cancel-wait-ack@9
     }
     pthread_mutex_unlock(&t->mu);
 }

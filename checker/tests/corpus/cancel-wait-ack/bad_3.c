@@ -12,7 +12,7 @@ void ffi_demo_rust_future_cancel_void(uint64_t handle)
 {
     (void)handle;
     atomic_store(&requested, 1);
-    while (!atomic_load(&acked)) // expect: cancel-wait-ack
+    while (!atomic_load(&acked)) // expect: cancel-wait-ack@5
         ;
 }
 
@@ -20,7 +20,7 @@ void ffi_demo_rust_future_cancel_u8(uint64_t handle)
 {
     (void)handle;
     atomic_store(&requested, 1);
-    while (!atomic_load(&acked)) { // expect: cancel-wait-ack
+    while (!atomic_load(&acked)) { // expect: cancel-wait-ack@5
         sched_yield();
     }
 }

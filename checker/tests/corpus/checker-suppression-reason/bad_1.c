@@ -4,6 +4,6 @@
 
 AA_CANCEL_FN void job_cancel(char *buf)
 {
-    /* expect: checker-suppression-reason */ // asyncabi-check: ignore[cancel-frees]
+    /* expect: checker-suppression-reason@52 */ // asyncabi-check: ignore[cancel-frees]
     free(buf);
 }

@@ -4,5 +4,5 @@
 
 AA_CANCEL_FN void job_cancel(char *buf)
 {
-    free(buf); /* expect: checker-suppression-reason */ // asyncabi-check: ignore[cancel-frees]
+    free(buf); /* expect: checker-suppression-reason@63 */ // asyncabi-check: ignore[cancel-frees]
 }

@@ -9,7 +9,7 @@ void parser_parse(uint64_t handle, int32_t value, UniffiForeignFutureCompleteI32
     (void)out_dropped;
     UniffiForeignFutureResultI32 r = {0};
     if (value < 0) {
-        return; // expect: foreign-complete-exactly-once
+        return; // expect: foreign-complete-exactly-once@9
     }
     r.return_value = value * 2;
     complete(complete_data, r);

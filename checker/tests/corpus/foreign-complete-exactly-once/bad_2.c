@@ -13,5 +13,5 @@ void parser_parse(uint64_t handle, int32_t value, UniffiForeignFutureCompleteI32
         complete(complete_data, r);
     }
     r.return_value = value;
-    complete(complete_data, r);
-} // expect: foreign-complete-exactly-once
+    complete(complete_data, r); // expect: foreign-complete-exactly-once@5
+}

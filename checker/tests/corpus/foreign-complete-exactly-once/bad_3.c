@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include "asyncabi/abi.h"
 
-void op_run(uint64_t handle, int32_t kind, UniffiForeignFutureCompleteVoid complete,
+void op_run(uint64_t handle, int32_t kind, UniffiForeignFutureCompleteVoid complete, // expect: foreign-complete-exactly-once@6
             uint64_t complete_data, UniffiForeignFutureDroppedCallbackStruct *out_dropped)
 {
     (void)handle;
@@ -18,7 +18,7 @@ void op_run(uint64_t handle, int32_t kind, UniffiForeignFutureCompleteVoid compl
         complete(complete_data, r);
         break;
     }
-} // expect: foreign-complete-exactly-once
+}
 
 void op_retry(uint64_t handle, int32_t n, UniffiForeignFutureCompleteVoid complete,
               uint64_t complete_data, UniffiForeignFutureDroppedCallbackStruct *out_dropped)
@@ -28,6 +28,6 @@ void op_retry(uint64_t handle, int32_t n, UniffiForeignFutureCompleteVoid comple
     UniffiForeignFutureResultVoid r = {{0, {0, 0, 0}}};
     complete(complete_data, r);
     for (int i = 0; i < n; i++) {
-        complete(complete_data, r);
+        complete(complete_data, r); // expect: foreign-complete-exactly-once@9
     }
-} // expect: foreign-complete-exactly-once
+}

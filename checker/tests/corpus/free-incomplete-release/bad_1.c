@@ -8,7 +8,7 @@ struct fut { enum state state; char *buf; };
 AA_FREE_FN void fut_free(struct fut *f)
 {
     if (f->state == DONE) {
-        return; // expect: free-incomplete-release
+        return; // expect: free-incomplete-release@9
     }
     free(f->buf);
     free(f);

@@ -12,12 +12,12 @@ AA_FREE_FN void op_free(struct op *o)
     case IDLE:
         break;
     case CONNECTING:
-        close(o->fd);
+        close(o->fd); // expect: free-incomplete-release@9
         break;
     case READING:
         close(o->fd);
-        free(o->buf);
+        free(o->buf); // expect: free-incomplete-release@9
         break;
     }
     free(o);
-} // expect: free-incomplete-release
+}

@@ -11,7 +11,7 @@ static void sleeper_drop(void *state)
     struct sleeper *s = state;
     if (s->cancelled) {
         free(s);
-        return; // expect: free-incomplete-release
+        return; // expect: free-incomplete-release@9
     }
     aa_waker_release(s->waker);
     free(s);

@@ -13,7 +13,7 @@ void sched_wake(struct sched *s)
 {
     pthread_mutex_lock(&s->mu);
     if (s->cb) {
-        s->cb(s->data, UNIFFI_RUST_FUTURE_POLL_WAKE); // expect: lock-callback-under-lock
+        s->cb(s->data, UNIFFI_RUST_FUTURE_POLL_WAKE); // expect: lock-callback-under-lock@9
         s->cb = NULL;
     }
     pthread_mutex_unlock(&s->mu);

@@ -11,13 +11,13 @@ static mtx_t m;
 void finish(UniffiForeignFutureCompleteVoid complete, uint64_t data, UniffiForeignFutureResultVoid r)
 {
     pthread_spin_lock(&spin);
-    complete(data, r); // expect: lock-callback-under-lock
+    complete(data, r); // expect: lock-callback-under-lock@5
     pthread_spin_unlock(&spin);
 }
 
 void notify(aa_waker *w)
 {
     mtx_lock(&m);
-    aa_waker_wake(w); // expect: lock-callback-under-lock
+    aa_waker_wake(w); // expect: lock-callback-under-lock@5
     mtx_unlock(&m);
 }

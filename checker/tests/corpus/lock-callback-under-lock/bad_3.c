@@ -14,13 +14,13 @@ static void fire(UniffiRustFutureContinuationCallback cb, uint64_t data)
 void cancel_all(UniffiRustFutureContinuationCallback cb, uint64_t data)
 {
     pthread_mutex_lock(&mu);
-    fire(cb, data); // expect: lock-callback-under-lock
+    fire(cb, data); // expect: lock-callback-under-lock@5
     pthread_mutex_unlock(&mu);
 }
 
 void drop_call(UniffiForeignFutureDroppedCallbackStruct *d)
 {
     pthread_rwlock_wrlock(&rw);
-    d->free(d->handle); // expect: lock-callback-under-lock
+    d->free(d->handle); // expect: lock-callback-under-lock@5
     pthread_rwlock_unlock(&rw);
 }

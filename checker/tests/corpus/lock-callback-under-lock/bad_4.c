@@ -28,13 +28,13 @@ AA_UNLOCK_FN static void spin_unlock(atomic_uint *word) { atomic_store(word, 0u)
 void wake_with_wrapper(struct sched *s)
 {
     sched_lock(s);
-    s->cb(s->data, UNIFFI_RUST_FUTURE_POLL_WAKE); // expect: lock-callback-under-lock
+    s->cb(s->data, UNIFFI_RUST_FUTURE_POLL_WAKE); // expect: lock-callback-under-lock@5
     sched_unlock(s);
 }
 
 void wake_with_spin(struct sched *s)
 {
     spin_lock(&s->word);
-    s->cb(s->data, UNIFFI_RUST_FUTURE_POLL_READY); // expect: lock-callback-under-lock
+    s->cb(s->data, UNIFFI_RUST_FUTURE_POLL_READY); // expect: lock-callback-under-lock@5
     spin_unlock(&s->word);
 }

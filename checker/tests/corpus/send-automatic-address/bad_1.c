@@ -10,5 +10,5 @@ static const aa_future_vtable counter_vt = {counter_poll, NULL, "counter"};
 AA_ASYNC_EXPORT uint64_t uniffi_demo_fn_func_count(void)
 {
     counter_state st = {0};
-    return aa_future_new(AA_TYPE_VOID, &counter_vt, &st); // expect: send-automatic-address
+    return aa_future_new(AA_TYPE_VOID, &counter_vt, &st); // expect: send-automatic-address@12
 }

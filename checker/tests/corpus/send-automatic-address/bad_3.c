@@ -12,14 +12,14 @@ void job_start(struct job *j, UniffiForeignFutureDroppedCallbackStruct *out_drop
 {
     char buf[64];
     int progress = 0;
-    j->scratch = buf; // expect: send-automatic-address
-    j->progress = &progress; // expect: send-automatic-address
-    out_dropped->handle = (uint64_t)(uintptr_t)&progress; // expect: send-automatic-address
+    j->scratch = buf; // expect: send-automatic-address@5
+    j->progress = &progress; // expect: send-automatic-address@5
+    out_dropped->handle = (uint64_t)(uintptr_t)&progress; // expect: send-automatic-address@5
 }
 
 void job_start_laundered(struct job *j)
 {
     int progress = 0;
     int *p = &progress;
-    j->progress = p; // expect: send-automatic-address
+    j->progress = p; // expect: send-automatic-address@5
 }

@@ -8,5 +8,5 @@ static const aa_future_vtable vt = {p, NULL, "tls"};
 
 uint64_t uniffi_demo_fn_func_tls(void)
 {
-    return aa_future_new(AA_TYPE_VOID, &vt, tls_buf); // expect: send-thread-local
+    return aa_future_new(AA_TYPE_VOID, &vt, tls_buf); // expect: send-thread-local@12
 }

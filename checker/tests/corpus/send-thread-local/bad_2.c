@@ -9,5 +9,5 @@ void on_wake(uint64_t data, int8_t code);
 
 void drive(uint64_t h)
 {
-    ffi_demo_rust_future_poll_i64(h, on_wake, (uint64_t)(uintptr_t)&polls); // expect: send-thread-local
+    ffi_demo_rust_future_poll_i64(h, on_wake, (uint64_t)(uintptr_t)&polls); // expect: send-thread-local@5
 }

@@ -9,6 +9,6 @@ static _Thread_local int per_thread_counter;
 
 void req_init(struct req *r)
 {
-    r->ctx = pthread_getspecific(ctx_key); // expect: send-thread-local
-    r->counter = &per_thread_counter; // expect: send-thread-local
+    r->ctx = pthread_getspecific(ctx_key); // expect: send-thread-local@5
+    r->counter = &per_thread_counter; // expect: send-thread-local@5
 }

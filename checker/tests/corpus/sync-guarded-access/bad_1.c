@@ -9,7 +9,7 @@ struct AA_SHARED slot {
 
 int slot_get(struct slot *s)
 {
-    return s->value; // expect: sync-guarded-access
+    return s->value; // expect: sync-guarded-access@15
 }
 
 int slot_get_locked(struct slot *s)

@@ -12,11 +12,11 @@ void slot_set(struct slot *s, int v, int fast)
     pthread_mutex_lock(&s->mu);
     s->value = v;
     pthread_mutex_unlock(&s->mu);
-    s->value = v + 1; // expect: sync-guarded-access
+    s->value = v + 1; // expect: sync-guarded-access@8
     if (!fast) {
         pthread_mutex_lock(&s->mu);
     }
-    s->value = 0; // expect: sync-guarded-access
+    s->value = 0; // expect: sync-guarded-access@8
     if (!fast) {
         pthread_mutex_unlock(&s->mu);
     }

@@ -11,11 +11,11 @@ static int registry_count AA_TS_GUARDED_BY(registry_mu);
 
 int registry_size(void)
 {
-    return registry_count; // expect: sync-guarded-access
+    return registry_count; // expect: sync-guarded-access@12
 }
 
 void registry_add(void)
 {
     ts_lock(&registry_mu);
     registry_count++;
-} // expect: sync-guarded-access
+} // expect: sync-guarded-access@1

@@ -21,10 +21,10 @@ void list_push(struct node *n)
 
 struct node *list_peek(void)
 {
-    return list_head; // expect: sync-guarded-access
+    return list_head; // expect: sync-guarded-access@12
 }
 
 struct node *node_next(struct node *n)
 {
-    return n->next; // expect: sync-guarded-access
+    return n->next; // expect: sync-guarded-access@15
 }

@@ -5,6 +5,6 @@
 
 struct AA_SHARED scheduler {
     pthread_mutex_t mu;
-    int state; // expect: sync-unguarded-field
+    int state; // expect: sync-unguarded-field@9
     _Atomic int wakes;
 };

@@ -5,5 +5,5 @@
 typedef struct AA_SHARED queue {
     pthread_mutex_t lock;
     int head AA_GUARDED_BY(lock);
-    int tail AA_GUARDED_BY(mu); // expect: sync-unguarded-field
+    int tail AA_GUARDED_BY(mu); // expect: sync-unguarded-field@9
 } queue;

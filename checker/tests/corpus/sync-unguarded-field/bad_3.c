@@ -3,7 +3,7 @@
 #include "asyncabi/annotations.h"
 
 struct AA_SHARED registry {
-    const char *name; // expect: sync-unguarded-field
-    uint64_t slots[8]; // expect: sync-unguarded-field
+    const char *name; // expect: sync-unguarded-field@17
+    uint64_t slots[8]; // expect: sync-unguarded-field@14
     const uint32_t capacity;
 };

@@ -229,7 +229,9 @@ pub async fn fallible_struct(do_fail: bool) -> Result<Arc<Megaphone>, MyError> {
 /// The megaphone argument is a reference this future holds until it is dropped.
 pub async fn say_after_with_megaphone(megaphone: Arc<Megaphone>, ms: u16, who: String) -> String {
     let _body = future_body("say_after_with_megaphone").await;
-    megaphone.say_after(ms, who).await
+    let greeting = say_future(ms.into(), who, SayStyle::Upper).await;
+    drop(megaphone); // held until here, as the C fixture's future holds its reference
+    greeting
 }
 
 impl Megaphone {

@@ -70,13 +70,14 @@ ASYNCABI_EXPORT void uniffi_pytest_fn_init_callback_vtable_doubler(const doubler
 
 /* call_double(d: Doubler, value: i32, from_thread: bool) -> i32 */
 /* The same trait in the legacy profile (0.26 to 0.29.1): a UniffiForeignFuture out-parameter. */
+// asyncabi-check: ignore[abi-vtable-async-method] the legacy profile's shape, kept beside a 0.29.2 vtable on purpose to test both
 typedef void (*legacy_double_fn)(uint64_t handle, int32_t value,
                                  UniffiForeignFutureCompleteI32 complete, uint64_t complete_data,
                                  UniffiForeignFuture *out_future);
 typedef struct legacy_doubler_vtable {
     void (*uniffi_free)(uint64_t);
     uint64_t (*uniffi_clone)(uint64_t);
-    legacy_double_fn double_; // asyncabi-check: ignore[abi-vtable-async-method] the legacy profile's shape, kept beside a 0.29.2 vtable on purpose to test both
+    legacy_double_fn double_;
 } legacy_doubler_vtable;
 
 static const legacy_doubler_vtable *g_legacy_doubler;
