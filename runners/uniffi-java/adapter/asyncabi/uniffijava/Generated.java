@@ -62,6 +62,10 @@ final class Generated {
         this.loader = new URLClassLoader(new URL[] {dir.resolve("classes").toUri().toURL()},
                 Generated.class.getClassLoader());
         this.namespace = Class.forName(pkg + "." + upperCamel(component), true, loader);
+        // Load the library now, as an import would: the generated UniffiLib binds every symbol
+        // and checks the contract version and checksums when it initialises (else the first
+        // scenario's first call would pay it).
+        Class.forName(pkg + ".UniffiLib", true, loader);
         this.controls = SymbolLookup.libraryLookup(Path.of(abs), Arena.global());
         for (Object f : (List<Object>) iface.get("functions")) {
             Map<String, Object> fn = (Map<String, Object>) f;
