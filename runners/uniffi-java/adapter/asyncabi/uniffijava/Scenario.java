@@ -136,6 +136,7 @@ final class Scenario {
         }
         tasks.clear();
         taskSpecs.clear();
+        watchAll(vars);  // in a frame of its own: no stale local keeps an object reachable
         vars.clear();
         collectGarbage();
         drain();
@@ -733,6 +734,20 @@ final class Scenario {
         return map("value", null);
     }
 
+    private void watchAll(Object v) {
+        if (v instanceof List<?> list) {
+            for (Object x : list) {
+                watchAll(x);
+            }
+        } else if (v instanceof Map<?, ?> map) {
+            for (Object x : map.values()) {
+                watchAll(x);
+            }
+        } else if (v instanceof AutoCloseable || (v != null && Proxy.isProxyClass(v.getClass()))) {
+            watch(v);
+        }
+    }
+
     private void watch(Object v) {
         if (v != null) {
             watched.add(new PhantomReference<>(v, collected));
@@ -760,7 +775,9 @@ final class Scenario {
         }
         watched.clear();
         try {
-            Thread.sleep(10);  // the Cleaner thread runs the generated objects' free actions
+            // The generated Cleaner's actions became runnable in the same collection; its own
+            // thread runs them (the free of each object) shortly after.
+            Thread.sleep(50);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
