@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Holds a conformance run of uniffi-java to its known findings (findings.json).
+
+    check_matrix.py --results BUILD/conformance/results.json [--expected findings.json]
+
+For every (scenario, producer) run of the backend: a scenario findings.json lists as failing
+must have failed with at least its symptoms (a monitor's symptom only counts where the producer
+has a monitor; a finding with "visible_with" only against those producers, elsewhere the
+scenario must pass; a "racy" finding may also pass, never fail otherwise); one it lists as
+unsupported must be unsupported; every other scenario must have passed. One line per
+difference, exit 1 if there is any. A run with no results for the backend fails.
+"""
+import argparse
+import json
+import pathlib
+import sys
+
+HERE = pathlib.Path(__file__).resolve().parent
+
+
+def differences(results: dict, expected: dict) -> list:
+    backend = expected["backend"]
+    monitor_only = set(expected.get("monitor_symptoms", []))
+    runs = [r for r in results.get("results", []) if not r.get("mutant") and (
+        r.get("backend") == backend or r.get("backend") == f"{backend}@{r.get('producer')}")]
+    if not runs:
+        return [f"no runs of {backend} in the results"]
+    problems = []
+    for run in runs:
+        where = f"{run['scenario']} (seed {run['seed']}" + (
+            f", producer {run['producer']})" if run.get("producer") else ")")
+        status = run["status"]
+        symptoms = set(run.get("symptoms") or [])
+        if run["scenario"] in expected["unsupported"]:
+            if status != "unsupported":
+                problems.append(f"{where}: {status}, expected unsupported")
+            continue
+        known = expected["failing"].get(run["scenario"])
+        if known is None:
+            if status != "passed":
+                problems.append(f"{where}: {status} {sorted(symptoms)}, expected to pass")
+            continue
+        has_monitor = any(report is not None for report in (run.get("monitor") or {}).values())
+        want = {s for s in known["symptoms"] if has_monitor or s not in monitor_only}
+        visible = run.get("producer", "c") in known.get("visible_with", [run.get("producer", "c")])
+        if not want or not visible:
+            if status != "passed":
+                problems.append(f"{where}: {status} {sorted(symptoms)}, expected to pass "
+                                f"(finding {known['finding']} is not visible here)")
+            continue
+        if known.get("racy") and status == "passed":
+            continue
+        if status != "failed" or not want <= symptoms:
+            problems.append(f"{where}: {status} {sorted(symptoms)}, expected to fail with "
+                            f"{sorted(want)} (finding {known['finding']})")
+    return problems
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--results", required=True, type=pathlib.Path)
+    parser.add_argument("--expected", type=pathlib.Path, default=HERE / "findings.json")
+    args = parser.parse_args(argv)
+    try:
+        results = json.loads(args.results.read_text())
+    except (OSError, ValueError) as exc:
+        print(f"check_matrix: cannot read {args.results}: {exc}", file=sys.stderr)
+        return 2
+    expected = json.loads(args.expected.read_text())
+    problems = differences(results, expected)
+    for line in problems:
+        print(f"check_matrix: {line}")
+    print(f"check_matrix: {expected['backend']}: {len(problems)} difference(s) from findings.json")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
