@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Holds a conformance run of uniffi-python to its known findings (findings.json).
+"""Holds a conformance run of a generated-bindings backend to its known findings (findings.json).
+
+Shared by runners/uniffi-python, -ruby and -java (each has its own findings.json).
 
     check_matrix.py --results BUILD/conformance/results.json [--expected findings.json]
 
 For every (scenario, producer) run of the backend in the results: a scenario findings.json
 lists as failing must have failed with at least its symptoms (a monitor's symptom only counts
 where the producer has a monitor: its report is not null; a finding with "visible_with" only
-against those producers, elsewhere the scenario must pass); one it lists as unsupported must be
+against those producers, elsewhere the scenario must pass; a "racy" one may also pass, a race
+the binding won, but never fail otherwise); one it lists as unsupported must be
 unsupported; every other scenario must have passed. Prints one line per difference and exits 1
 if there is any: a finding that goes away is news too (update findings.json and
 docs/findings.md). A run with no results for the backend fails.
@@ -55,8 +58,8 @@ def differences(results: dict, expected: dict) -> list:
                                 f"(finding {known['finding']} is visible only with "
                                 f"{known.get('visible_with') or 'a monitor'})")
             continue
-        if status == "passed" and any(not want for want in wants):
-            continue  # one outcome of the race is invisible to this producer
+        if status == "passed" and (known.get("racy") or any(not want for want in wants)):
+            continue  # the binding won its race, or one outcome is invisible to this producer
         if status != "failed" or not any(want and want <= symptoms for want in wants):
             problems.append(f"{where}: {status} {sorted(symptoms)}, expected to fail with "
                             f"{' or '.join(str(sorted(w)) for w in wants if w)} "
