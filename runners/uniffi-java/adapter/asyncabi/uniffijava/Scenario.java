@@ -551,12 +551,18 @@ final class Scenario {
         }
         Foreign foreign = new Foreign(gen, decl, (Map<String, Object>) step.get("methods"));
         Object proxy = Proxy.newProxyInstance(gen.loader, new Class<?>[] {type}, foreign);
-        foreigns.put(proxy, foreign);
         vars.put((String) step.get("save"), proxy);
         return map("value", null);
     }
 
-    private final Map<Object, Foreign> foreigns = new java.util.IdentityHashMap<>();
+    /** The adapter's handler behind a foreign object, or null. Read from the proxy itself, not
+     *  from a table: a table would keep every foreign object reachable, so the cleanup's
+     *  collection (which waits until each watched object is collected) waited its whole
+     *  deadline in every scenario that implements an interface. */
+    private static Foreign foreignOf(Object proxy) {
+        return proxy != null && Proxy.isProxyClass(proxy.getClass())
+                && Proxy.getInvocationHandler(proxy) instanceof Foreign f ? f : null;
+    }
 
     /** A callback interface implemented as any user would: a Proxy whose async methods return
      *  CompletableFutures completed on the scenario's loop after the declared behaviour. */
@@ -796,7 +802,7 @@ final class Scenario {
 
     @SuppressWarnings("unchecked")
     private Map<String, Object> checkForeign(Map<String, Object> step) throws InterruptedException {
-        Foreign foreign = foreigns.get(lookup((String) step.get("object")));
+        Foreign foreign = foreignOf(lookup((String) step.get("object")));
         if (foreign == null) {
             throw new IllegalArgumentException(step.get("object") + " is not a foreign object");
         }
