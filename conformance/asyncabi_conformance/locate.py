@@ -73,19 +73,36 @@ def _runtime_library(build: pathlib.Path, name: str) -> str:
     return out
 
 
-def sanitizer_env(build: pathlib.Path, variant: str) -> dict:
+def sanitizer_env(build: pathlib.Path, variant: str, backend_options=None) -> dict:
     """What a runner process needs in its environment to load sanitizer builds of the fixtures.
 
     The interpreter is not instrumented, so the sanitizer runtime must be the first library
     loaded: it is preloaded (LD_PRELOAD) into the runner only, never into the harness. ASan:
     leak detection is off (an interpreter leaks by design; the monitor's counters still check
     the fixtures' side); UBSan is linked in non-recovering mode, so any finding aborts the
-    runner and the scenario fails as runner-crashed with the report in its stderr."""
+    runner and the scenario fails as runner-crashed with the report in its stderr.
+    backend_options: {"ASAN_OPTIONS": ["name=value", ...], ...}, what a backend's runtime needs
+    besides the defaults (backends.json, "fixture_variants"); appended after the defaults."""
     env = _sanitizer_defaults(build, variant)
-    for key in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS"):
+    for key, options in (backend_options or {}).items():
+        if key not in SANITIZER_OPTION_VARIABLES:
+            raise ValueError(f"{key} is not a sanitizer option variable "
+                             f"({', '.join(SANITIZER_OPTION_VARIABLES)})")
+        env[key] = ":".join(([env[key]] if env.get(key) else []) + list(options))
+    for key in SANITIZER_OPTION_VARIABLES:
         if key in env and os.environ.get(key):  # the caller's own options win (later ones do)
             env[key] += ":" + os.environ[key]
     return env
+
+
+SANITIZER_OPTION_VARIABLES = ("ASAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS")
+
+
+def variant_spec(spec: dict, variant: str) -> dict:
+    """A backend's entry for a fixture variant (backends.json, "fixture_variants"): "options"
+    {VARIABLE: {"name=value": why}} its runtime needs, or "cannot_run": why it cannot run
+    under that sanitizer at all (its runs are then reported not run, with that reason)."""
+    return (spec.get("fixture_variants") or {}).get(variant) or {}
 
 
 # Lines a sanitizer writes when it finds something (the runner's stderr is searched for them).

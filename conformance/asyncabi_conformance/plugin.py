@@ -257,11 +257,14 @@ class Harness:
         if backend not in self.runners:
             spec = self.backends[backend]
             trace = self.workdir / f"{backend.replace('~', '-')}.trace.jsonl"
+            options = locate.variant_spec(spec, self.fixture_variant).get("options") or {}
+            runner_env = self.runner_env if not options else locate.sanitizer_env(
+                self.build, self.fixture_variant, {k: list(v) for k, v in options.items()})
             self.runners[backend] = RunnerProcess(
                 backend, locate.expand_command(spec["command"], self.build),
                 env={"ASYNCABI_TRACE": str(trace), "PYTHONUNBUFFERED": "1",
                      # the fixtures' monitor stretches its grace periods by the same factor
-                     "ASYNCABI_SLOWDOWN": repr(self.slowdown), **self.runner_env},
+                     "ASYNCABI_SLOWDOWN": repr(self.slowdown), **runner_env},
                 cwd=str(locate.SOURCE), hello_timeout=20.0 * self.slowdown)
             self.runners[backend].trace_path = trace
         return self.runners[backend]
@@ -310,6 +313,12 @@ class Harness:
 
     def _run(self, item, record):
         scenario, backend = item.scenario, item.backend
+        cannot = locate.variant_spec(self.backends[backend], self.fixture_variant).get(
+            "cannot_run")
+        if cannot:  # declared by the backend: never started, so never a verdict
+            record.reason = (f"not run: {backend} cannot run under the {self.fixture_variant} "
+                             f"fixture variant: {cannot}")
+            return record
         runner = self.runner(backend)
         start = time.monotonic()
         try:
@@ -514,6 +523,8 @@ class ScenarioItem(pytest.Item):
                 harness.killed[self.backend] = record
                 pytest.xfail(f"mutant killed: {', '.join(record.symptoms)}")
             raise ScenarioFailed(record)
+        if record.status == records.NOT_RUN:  # the backend declared it cannot run this way
+            pytest.fail(record.reason, pytrace=False)
         if record.status != records.PASSED:  # never reached: a run ends judged or failed
             raise AssertionError(f"{self.name}: the run ended as {record.status!r}")
 

@@ -10,8 +10,9 @@ lists as failing must have failed with at least its symptoms (a monitor's sympto
 where the producer has a monitor: its report is not null; a finding with "visible_with" only
 against those producers, elsewhere the scenario must pass; a "racy" one may also pass, a race
 the binding won, but never fail otherwise); one it lists as unsupported must be
-unsupported; every other scenario must have passed. Prints one line per difference and exits 1
-if there is any: a finding that goes away is news too (update findings.json and
+unsupported; every other scenario must have passed. A run with a sanitizer report (symptom
+"sanitizer", --fixture-variant asan/tsan) is a difference whatever findings.json says. Prints
+one line per difference and exits 1 if there is any: a finding that goes away is news too (update findings.json and
 docs/findings.md). A run with no results for the backend fails.
 """
 import argparse
@@ -35,6 +36,10 @@ def differences(results: dict, expected: dict) -> list:
             f", producer {run['producer']})" if run.get("producer") else ")")
         status = run["status"]
         symptoms = set(run.get("symptoms") or [])
+        if "sanitizer" in symptoms:  # a sanitizer report is a failure whatever was expected
+            problems.append(f"{where}: {status} {sorted(symptoms)}: a sanitizer report "
+                            "(never an expected finding)")
+            continue
         if status == "unsupported" and not run.get("missing_capabilities") and \
                 run.get("producer", "c") != "c":
             continue  # a limit of the producer (its checks.json), not a verdict on the backend

@@ -1,4 +1,5 @@
-"""uniffi-ruby against one producer ($ASYNCABI_UNIFFI_PRODUCER), every scenario, seed 1, no
+"""uniffi-ruby against one producer ($ASYNCABI_UNIFFI_PRODUCER), every scenario, seed 1 (or
+$ASYNCABI_UNIFFI_SEED, and $ASYNCABI_FIXTURE_VARIANT for the sanitizer ctests), no
 mutants, held to findings.json by runners/uniffi-python/check_matrix.py: the run must differ
 from the known findings in nothing (the `unsettled` scenarios are printed, not held)."""
 import json
@@ -13,6 +14,7 @@ SOURCE = ADAPTER.parents[1]
 sys.path.insert(0, str(SOURCE / "runners" / "uniffi-python"))
 
 import check_matrix  # noqa: E402  (the uniffi-python backend's, generic over the backend)
+import sanitizer_live  # noqa: E402  (shared as check_matrix.py is)
 
 
 def test_the_matrix_matches_the_known_findings():
@@ -23,14 +25,27 @@ def test_the_matrix_matches_the_known_findings():
         assert (bindings / fixture / "bindings.json").exists(), \
             f"{bindings / fixture} not generated (build the target uniffi_ruby_bindings)"
     producer = os.environ.get("ASYNCABI_UNIFFI_PRODUCER", "c")
-    out = build_dir / "conformance" / f"uniffi-ruby-{producer}"
+    # The sanitizer ctests (..._asan) set a fixture variant and their own seed (CI covers two
+    # seeds per backend: 1 plain, 2 sanitized); they also prove the sanitizer was live.
+    seed = os.environ.get("ASYNCABI_UNIFFI_SEED", "1")
+    variant = os.environ.get("ASYNCABI_FIXTURE_VARIANT", "plain")
+    if variant != "plain":
+        for problem in (sanitizer_live.runtime_mapped(build_dir, "uniffi-ruby", variant),
+                        sanitizer_live.finding_aborts(build_dir, "uniffi-ruby")
+                        if variant == "asan" else ""):
+            assert not problem, problem
+    out = build_dir / "conformance" / (f"uniffi-ruby-{producer}"
+                                       + ("" if variant == "plain" else f"-{variant}"))
     proc = subprocess.run(
         [sys.executable, str(SOURCE / "conformance" / "conform.py"), "--build-dir",
          str(build_dir), "--backend", "uniffi-ruby", "--producer", producer,
-         "--mutants", "none", "--seed", "1", "--out", str(out)],
+         "--mutants", "none", "--seed", seed, "--fixture-variant", variant,
+         "--out", str(out)],
         capture_output=True, text=True, timeout=280, stdin=subprocess.DEVNULL)
     assert proc.returncode in (0, 1), proc.stdout + proc.stderr  # 1: the known findings fail
     results = json.loads((out / "results.json").read_text())
+    assert results["fixture_variant"] == variant and results["seeds"] == [int(seed)], \
+        (results["fixture_variant"], results["seeds"])
     expected = json.loads((ADAPTER / "findings.json").read_text())
     expected["failing"] = {name: _for_producer(known, producer, results, name)
                            for name, known in expected["failing"].items()}
@@ -39,7 +54,9 @@ def test_the_matrix_matches_the_known_findings():
         if run["scenario"] in unsettled:
             print(f"unsettled {run['scenario']}: {run['status']} {run.get('symptoms')} "
                   f"({unsettled[run['scenario']]})")
-    results["results"] = [r for r in results.get("results", []) if r["scenario"] not in unsettled]
+    # unsettled: printed, not held; but a sanitizer report is never hidden
+    results["results"] = [r for r in results.get("results", []) if r["scenario"] not in unsettled
+                          or "sanitizer" in (r.get("symptoms") or [])]
     problems = check_matrix.differences(results, expected)
     assert not problems, "\n".join(problems) + "\n\n" + proc.stdout[-3000:]
 

@@ -31,13 +31,20 @@ module UniffiAdapter
     attr_reader :thread, :spec
     attr_accessor :result
 
+    # The Thread starts with every interrupt deferred (a new Thread inherits its creator's
+    # handle_interrupt mask) and accepts them only inside the rescue: a Thread#raise (a cancel)
+    # that lands before the Thread ran its first line would otherwise end the Thread with the
+    # exception unrescued, and join would re-raise it into the scenario (the adapter's own
+    # Cancelled escaping a cancel_sweep step; docs/findings.md, "Fixed in our suite").
     def initialize(spec, &body)
       @spec = spec
-      @thread = Thread.new do
-        Thread.current.report_on_exception = false
-        @result = [:value, body.call]
-      rescue Exception => e # rubocop:disable Lint/RescueException: reported, never swallowed
-        @result = [:raised, e]
+      @thread = Thread.handle_interrupt(Exception => :never) do
+        Thread.new do
+          Thread.current.report_on_exception = false
+          Thread.handle_interrupt(Exception => :immediate) { @result = [:value, body.call] }
+        rescue Exception => e # rubocop:disable Lint/RescueException: reported, never swallowed
+          @result = [:raised, e]
+        end
       end
     end
 
@@ -105,6 +112,11 @@ module UniffiAdapter
         value
       end
     end
+  end
+
+  # Where a Thread is: the innermost lines of its backtrace, file names without folders.
+  def self.where(thread)
+    (thread.backtrace || []).first(4).map { |l| l.sub(%r{\A.*/}, '') }.join(' < ')
   end
 
   def self.resolve(template, named, this = nil)
@@ -394,7 +406,7 @@ module UniffiAdapter
       task.thread.raise(Cancelled, 'cancelled by the scenario') unless was_done
       start_time = UniffiAdapter.now
       unless task.thread.join(@step_timeout)
-        where = (task.thread.backtrace || []).first(3).map { |l| l.sub(%r{\A.*/}, '') }.join(' < ')
+        where = UniffiAdapter.where(task.thread)
         warn "uniffi-ruby: the cancelled Thread is stuck at #{where}"
         raise StepAbort, { 'timeout' => true, 'exception' => 'Timeout',
                            'message' => "the cancelled task did not finish (its Thread is at #{where})" }
@@ -447,9 +459,11 @@ module UniffiAdapter
           end
         end
         unless task.thread.join(@step_timeout)
+          where = UniffiAdapter.where(task.thread)
+          warn "uniffi-ruby: run #{i} of the sweep is stuck at #{where}"
           cancel_all([task], 'sweep deadline')
-          raise StepAbort, { 'timeout' => true, 'exception' => 'Timeout',
-                             'message' => "run #{i} of the sweep did not finish", 'landed' => landed }
+          raise StepAbort, { 'timeout' => true, 'exception' => 'Timeout', 'landed' => landed,
+                             'message' => "run #{i} of the sweep did not finish (its Thread is at #{where})" }
         end
         if hook
           landed[run[:cancelled] ? 'at_answer' : 'after_completion'] += 1
