@@ -11,9 +11,12 @@ where the producer has a monitor: its report is not null; a finding with "visibl
 against those producers, elsewhere the scenario must pass; a "racy" one may also pass, a race
 the binding won, but never fail otherwise); one it lists as unsupported must be
 unsupported; every other scenario must have passed. A run with a sanitizer report (symptom
-"sanitizer", --fixture-variant asan/tsan) is a difference whatever findings.json says. Prints
-one line per difference and exits 1 if there is any: a finding that goes away is news too (update findings.json and
-docs/findings.md). A run with no results for the backend fails.
+"sanitizer", --fixture-variant asan/tsan) is a difference whatever findings.json says;
+"unsettled" scenarios are counted, not held; "symptoms_by_producer" names the symptoms per
+producer. Prints one line per difference and exits 1 if there is any: a finding that goes away
+is news too (update findings.json and docs/findings.md). A run with no results for the backend
+fails. --per-seed also prints a Markdown table of each lane and seed (the multi-seed sweep:
+docs/findings.md, "Multi-seed sweep").
 """
 import argparse
 import json
@@ -23,53 +26,85 @@ import sys
 HERE = pathlib.Path(__file__).resolve().parent
 
 
-def differences(results: dict, expected: dict) -> list:
+def runs_of(results: dict, expected: dict) -> list:
+    """The non-mutant runs of expected's backend in a result file, every producer's lane."""
     backend = expected["backend"]
-    monitor_only = set(expected.get("monitor_symptoms", []))
-    runs = [r for r in results.get("results", []) if not r.get("mutant") and (
+    return [r for r in results.get("results", []) if not r.get("mutant") and (
         r.get("backend") == backend or r.get("backend") == f"{backend}@{r.get('producer')}")]
+
+
+def differences(results: dict, expected: dict) -> list:
+    runs = runs_of(results, expected)
     if not runs:
-        return [f"no runs of {backend} in the results"]
-    problems = []
-    for run in runs:
-        where = f"{run['scenario']} (seed {run['seed']}" + (
-            f", producer {run['producer']})" if run.get("producer") else ")")
-        status = run["status"]
-        symptoms = set(run.get("symptoms") or [])
-        if "sanitizer" in symptoms:  # a sanitizer report is a failure whatever was expected
-            problems.append(f"{where}: {status} {sorted(symptoms)}: a sanitizer report "
-                            "(never an expected finding)")
-            continue
-        if status == "unsupported" and not run.get("missing_capabilities") and \
-                run.get("producer", "c") != "c":
-            continue  # a limit of the producer (its checks.json), not a verdict on the backend
-        if run["scenario"] in expected["unsupported"]:
-            if status != "unsupported":
-                problems.append(f"{where}: {status}, expected unsupported")
-            continue
-        known = expected["failing"].get(run["scenario"])
-        if known is None:
-            if status != "passed":
-                problems.append(f"{where}: {status} {sorted(symptoms)}, expected to pass")
-            continue
-        has_monitor = any(report is not None for report in (run.get("monitor") or {}).values())
-        # "symptoms_any": a race in the binding decides which of these symptom sets shows
-        wants = [{s for s in alternative if has_monitor or s not in monitor_only}
-                 for alternative in known.get("symptoms_any") or [known["symptoms"]]]
-        visible = run.get("producer", "c") in known.get("visible_with", [run.get("producer", "c")])
-        if all(not want for want in wants) or not visible:  # nothing this producer can see
-            if status != "passed":
-                problems.append(f"{where}: {status} {sorted(symptoms)}, expected to pass "
-                                f"(finding {known['finding']} is visible only with "
-                                f"{known.get('visible_with') or 'a monitor'})")
-            continue
-        if status == "passed" and (known.get("racy") or any(not want for want in wants)):
-            continue  # the binding won its race, or one outcome is invisible to this producer
-        if status != "failed" or not any(want and want <= symptoms for want in wants):
-            problems.append(f"{where}: {status} {sorted(symptoms)}, expected to fail with "
-                            f"{' or '.join(str(sorted(w)) for w in wants if w)} "
-                            f"(finding {known['finding']})")
-    return problems
+        return [f"no runs of {expected['backend']} in the results"]
+    return [problem for problem in (classify(run, expected)[1] for run in runs) if problem]
+
+
+def classify(run: dict, expected: dict) -> tuple:
+    """(what the run is, the difference or None). What: "passed" (as expected), "expected" (a
+    listed finding failed as listed), "won" (a racy finding passed: the binding won its race),
+    "unsupported" (as listed, or a limit of the producer), "unsettled" (printed, not held),
+    "difference"."""
+    monitor_only = set(expected.get("monitor_symptoms", []))
+    where = f"{run['scenario']} (seed {run['seed']}" + (
+        f", producer {run['producer']})" if run.get("producer") else ")")
+    status = run["status"]
+    symptoms = set(run.get("symptoms") or [])
+    if "sanitizer" in symptoms:  # a sanitizer report is a failure whatever was expected
+        return "difference", (f"{where}: {status} {sorted(symptoms)}: a sanitizer report "
+                              "(never an expected finding)")
+    if status == "unsupported" and not run.get("missing_capabilities") and \
+            run.get("producer", "c") != "c":
+        return "unsupported", None  # a limit of the producer (its checks.json), not a verdict
+    if run["scenario"] in expected["unsupported"]:
+        if status != "unsupported":
+            return "difference", f"{where}: {status}, expected unsupported"
+        return "unsupported", None
+    if run["scenario"] in expected.get("unsettled", {}):
+        return "unsettled", None
+    known = expected["failing"].get(run["scenario"])
+    if known is None:
+        if status != "passed":
+            return "difference", f"{where}: {status} {sorted(symptoms)}, expected to pass"
+        return "passed", None
+    if "symptoms_by_producer" in known:  # what each producer shows of the finding
+        known = dict(known, symptoms=known["symptoms_by_producer"].get(
+            run.get("producer", "c"), []))
+    has_monitor = any(report is not None for report in (run.get("monitor") or {}).values())
+    # "symptoms_any": a race in the binding decides which of these symptom sets shows
+    wants = [{s for s in alternative if has_monitor or s not in monitor_only}
+             for alternative in known.get("symptoms_any") or [known["symptoms"]]]
+    visible = run.get("producer", "c") in known.get("visible_with", [run.get("producer", "c")])
+    if all(not want for want in wants) or not visible:  # nothing this producer can see
+        if status != "passed":
+            return "difference", (f"{where}: {status} {sorted(symptoms)}, expected to pass "
+                                  f"(finding {known['finding']} is visible only with "
+                                  f"{known.get('visible_with') or 'a monitor'})")
+        return "passed", None
+    if status == "passed" and (known.get("racy") or any(not want for want in wants)):
+        return "won", None  # the binding won its race, or one outcome is invisible here
+    if status != "failed" or not any(want and want <= symptoms for want in wants):
+        return "difference", (f"{where}: {status} {sorted(symptoms)}, expected to fail with "
+                              f"{' or '.join(str(sorted(w)) for w in wants if w)} "
+                              f"(finding {known['finding']})")
+    return "expected", None
+
+
+KINDS = ("passed", "expected", "won", "unsupported", "unsettled", "difference")
+
+
+def per_seed(results: dict, expected: dict) -> list:
+    """One row per (lane, seed): the count of runs of each kind (classify) and the scenarios
+    of the differences."""
+    rows = {}
+    for run in runs_of(results, expected):
+        kind, _ = classify(run, expected)
+        row = rows.setdefault((run["backend"], run["seed"]), dict.fromkeys(KINDS, 0))
+        row[kind] += 1
+        if kind in ("difference", "unsettled"):
+            row.setdefault(f"{kind}_list", []).append(f"{run['scenario']} {run['status']} "
+                                                     f"{sorted(run.get('symptoms') or [])}")
+    return [dict(lane=lane, seed=seed, **row) for (lane, seed), row in sorted(rows.items())]
 
 
 def main(argv=None) -> int:
@@ -77,6 +112,10 @@ def main(argv=None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--results", required=True, type=pathlib.Path)
     parser.add_argument("--expected", type=pathlib.Path, default=HERE / "findings.json")
+    parser.add_argument("--per-seed", action="store_true",
+                        help="also print one Markdown table row per lane and seed: runs passed, "
+                             "failed as findings.json expects, racy findings won, unsupported, "
+                             "unsettled, differences")
     args = parser.parse_args(argv)
     try:
         results = json.loads(args.results.read_text())
@@ -87,6 +126,16 @@ def main(argv=None) -> int:
     problems = differences(results, expected)
     for line in problems:
         print(f"check_matrix: {line}")
+    if args.per_seed:
+        print("| lane | seed | passed | failed as expected | racy, passed | unsupported "
+              "| unsettled | differences |")
+        print("|---|---|---|---|---|---|---|---|")
+        for row in per_seed(results, expected):
+            print(f"| `{row['lane']}` | {row['seed']} | {row['passed']} | {row['expected']} | "
+                  f"{row['won']} | {row['unsupported']} | {row['unsettled']} | "
+                  f"{row['difference']}"
+                  + (f" ({'; '.join(row['difference_list'])})" if row['difference'] else "")
+                  + " |")
     runs = sum(1 for r in results.get("results", []) if r.get("backend", "").split("@")[0]
                == expected["backend"] and not r.get("mutant"))
     print(f"check_matrix: {expected['backend']}: {runs} runs, "
