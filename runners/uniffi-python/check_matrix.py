@@ -7,8 +7,8 @@ Shared by runners/uniffi-python, -ruby and -java (each has its own findings.json
 
 For every (scenario, producer) run of the backend in the results: a scenario findings.json
 lists as failing must have failed with at least its symptoms (a monitor's symptom only counts
-where the producer has a monitor: its report is not null; a finding with "visible_with" only
-against those producers, elsewhere the scenario must pass; a "racy" one may also pass, a race
+where the producer can judge it: the C producer's monitor, or a tracking producer's "judges";
+a finding with "visible_with" only against those producers, elsewhere the scenario must pass; a "racy" one may also pass, a race
 the binding won, but never fail otherwise); one it lists as unsupported must be
 unsupported; every other scenario must have passed. A run with a sanitizer report (symptom
 "sanitizer", --fixture-variant asan/tsan) is a difference whatever findings.json says;
@@ -70,9 +70,10 @@ def classify(run: dict, expected: dict) -> tuple:
     if "symptoms_by_producer" in known:  # what each producer shows of the finding
         known = dict(known, symptoms=known["symptoms_by_producer"].get(
             run.get("producer", "c"), []))
-    has_monitor = any(report is not None for report in (run.get("monitor") or {}).values())
+    seen_by_producer = monitor_verdicts(run)
     # "symptoms_any": a race in the binding decides which of these symptom sets shows
-    wants = [{s for s in alternative if has_monitor or s not in monitor_only}
+    wants = [{s for s in alternative if s not in monitor_only or seen_by_producer is ALL
+              or s in seen_by_producer}
              for alternative in known.get("symptoms_any") or [known["symptoms"]]]
     visible = run.get("producer", "c") in known.get("visible_with", [run.get("producer", "c")])
     if all(not want for want in wants) or not visible:  # nothing this producer can see
@@ -88,6 +89,19 @@ def classify(run: dict, expected: dict) -> tuple:
                               f"{' or '.join(str(sorted(w)) for w in wants if w)} "
                               f"(finding {known['finding']})")
     return "expected", None
+
+
+ALL = object()  # the producer has the full protocol monitor
+
+
+def monitor_verdicts(run: dict):
+    """Which monitor symptoms the run's producer can show: ALL for the C producer's protocol
+    monitor; for a producer that only tracks (its report says "monitor": false, e.g. the Rust
+    producer), the symptoms its report "judges"; none without a report."""
+    reports = [r for r in (run.get("monitor") or {}).values() if r is not None]
+    if any(r.get("monitor") is not False for r in reports):
+        return ALL
+    return {s for r in reports for s in r.get("judges") or []}
 
 
 KINDS = ("passed", "expected", "won", "unsupported", "unsettled", "difference")

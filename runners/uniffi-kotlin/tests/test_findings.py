@@ -81,3 +81,15 @@ def test_per_seed_counts_every_run_once_by_kind():
     assert [rows[("uniffi-ruby", 1)][k] for k in check_matrix.KINDS] == [1, 1, 1, 0, 1, 0]
     assert [rows[("uniffi-ruby@rust", 1)][k] for k in check_matrix.KINDS] == [0, 1, 0, 0, 0, 1]
     assert [rows[("uniffi-ruby", 2)][k] for k in check_matrix.KINDS] == [0, 0, 0, 0, 0, 1]
+
+
+def test_a_tracking_producer_judges_only_what_its_report_names():
+    # The Rust producer reports {"monitor": false, "judges": [...]}: F7's
+    # foreign-complete-missing is not among them, so a pass (F7 won the race) is accepted there,
+    # and a symptom it does judge still counts.
+    tracking = {"adversarial": {"monitor": False, "judges": ["leaked-future", "leaked-object"]}}
+    passed = run("passed", [], producer="rust")
+    passed["monitor"] = tracking
+    assert check_matrix.differences({"results": [passed]}, EXPECTED) == []
+    assert check_matrix.monitor_verdicts(passed) == {"leaked-future", "leaked-object"}
+    assert check_matrix.monitor_verdicts(run("passed", [])) is check_matrix.ALL
