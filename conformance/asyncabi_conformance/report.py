@@ -46,8 +46,12 @@ def interruption_line(data) -> str:
         return (f"conform: INTERRUPTED by {data.interrupted}: {missing} of {len(data.results)} "
                 "planned runs not run (listed as not run in the reports)")
     if missing:
+        # a backend that declares it cannot run this way (backends.json, cannot_run) says why
+        declared = sorted({r.reason for r in data.not_run
+                           if (r.reason or "").startswith("not run: ")})
+        why = "; ".join(declared) if declared else "the session stopped early"
         return (f"conform: INCOMPLETE: {missing} of {len(data.results)} planned runs not run "
-                "(the session stopped early)")
+                f"({why})")
     return ""
 
 

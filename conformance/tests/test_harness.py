@@ -248,3 +248,30 @@ def test_a_report_that_cannot_be_written_at_the_end_is_one_line_not_a_traceback(
                                        "junit": None})
     assert len(problems) == 1 and "could not write the HTML report" in problems[0]
     assert (tmp_path / "ok.json").exists()
+
+
+def test_a_variant_the_backend_cannot_run_is_not_run_with_its_reason(fake_env, tmp_path):
+    """backends.json "fixture_variants": {"asan": {"cannot_run": why}}: the runner is never
+    started (here it does not even exist), every run is not run with the backend's reason, and
+    the session fails."""
+    env, build = fake_env
+    proc = conform(env, build, "--backend", "fake_no_asan", "--fixture-variant", "asan",
+                   "--mutants", "none", *reports(tmp_path))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert data["results"] and all(r["status"] == "not run" for r in data["results"])
+    assert all("cannot run under the asan fixture variant: stand-in reason" in r["reason"]
+               for r in data["results"])
+    assert "INCOMPLETE" in proc.stdout and "stand-in reason" in proc.stdout
+    assert "no-such-runner" not in proc.stdout + proc.stderr  # never started
+
+
+def test_backend_sanitizer_options_go_between_the_defaults_and_the_callers(build_dir,
+                                                                          monkeypatch):
+    from asyncabi_conformance import locate
+    monkeypatch.setenv("ASAN_OPTIONS", "verbosity=0")
+    env = locate.sanitizer_env(build_dir.resolve(), "asan", {"ASAN_OPTIONS": ["handle_segv=0"]})
+    assert env["ASAN_OPTIONS"].endswith(":handle_segv=0:verbosity=0")
+    assert env["ASAN_OPTIONS"].startswith("detect_leaks=0")
+    with pytest.raises(ValueError):
+        locate.sanitizer_env(build_dir.resolve(), "asan", {"LD_PRELOAD": ["x"]})
