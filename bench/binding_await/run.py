@@ -157,30 +157,36 @@ def runner_backend(name, args, build, paths, env) -> dict:
         return {"backend": name, "error": "not in conformance/backends.json"}
     command = locate.expand_command(spec["command"], build) + [
         "--bench", paths["library"], str(args.awaits), str(args.concurrent), str(args.rounds)]
-    hint = f"(build the target {TARGETS[name]})"
     try:
         proc = subprocess.run(command, capture_output=True, text=True, stdin=subprocess.DEVNULL,
                               timeout=args.timeout, env=env)
     except FileNotFoundError as exc:
-        return {"backend": name, "error": f"cannot start {exc.filename} {hint}"}
+        return {"backend": name, "error": f"cannot start {exc.filename} (build the target "
+                                          f"{TARGETS[name]})"}
     except subprocess.TimeoutExpired:
         return {"backend": name, "error": f"no answer within {args.timeout:g} s"}
-    last = proc.stderr.strip().splitlines()[-1:] or [""]
-    if proc.returncode != 0:
-        return {"backend": name, "error": f"exit {proc.returncode}: {last[0][:300]} {hint}"}
+    last = (proc.stderr.strip().splitlines()[-1:] or [""])[0][:300]
+    exited = f"exit {proc.returncode}" + (f": {last}" if last else "")
     try:
         row = json.loads(proc.stdout.strip().splitlines()[-1])
     except (IndexError, json.JSONDecodeError):
+        row = None
+    if not isinstance(row, dict):
+        if proc.returncode != 0:
+            return {"backend": name, "error": exited}
         return {"backend": name, "error": f"no JSON line on stdout: {proc.stdout.strip()[-200:]!r}"}
-    if not isinstance(row, dict) or row.get("backend") != name:
+    if row.get("backend") != name:
         return {"backend": name, "error": f"the runner answered for {row.get('backend')!r}"}
+    if proc.returncode != 0:
+        # Its numbers were printed before it failed: they stay, and so does the failure.
+        row["process_failure"] = f"{exited} (after printing its result)"
     return row
 
 
 # --- the table --------------------------------------------------------------------------------
 def complete(row) -> bool:
     """Every number present, finite and positive."""
-    return not row.get("error") and all(
+    return not row.get("error") and not row.get("process_failure") and all(
         isinstance(row.get(k), (int, float)) and math.isfinite(row[k]) and row[k] > 0
         for k in NUMBERS)
 
@@ -196,10 +202,13 @@ def render(rows, ref, m) -> list:
         return "-" if v is None or base is None else f"{v / base:.2f}x"
 
     def failures(row):
-        if not row.get("failures"):
-            return "none"
-        text = ", ".join(f"{k} x{v}" for k, v in row["failures"].items())
-        return f"{text} ({row.get('failed_rounds', 0)} of {row.get('rounds')} rounds failed)"
+        text = []
+        if row.get("failures"):
+            text.append(", ".join(f"{k} x{v}" for k, v in row["failures"].items()) +
+                        f" ({row.get('failed_rounds', 0)} of {row.get('rounds')} rounds failed)")
+        if row.get("process_failure"):
+            text.append(f"process: {row['process_failure']}")
+        return "; ".join(text) or "none"
 
     head = ["backend", "floor µs", "always_ready µs", "×ref", "floor ms", "sleep(0) ms",
             "awaits/s", "×ref", "failures"]
@@ -296,7 +305,7 @@ def main() -> int:
     for row in rows:
         if row.get("error"):
             continue
-        note = f"{row['backend']}: {row.get('implementation')}; floor = {row.get('floor')}"
+        note = f"{row['backend']}: {row.get('implementation', '?')}; floor = {row.get('floor', '?')}"
         if row.get("dispatch_floor_s") is not None:
             note += (f"; always_ready includes the bench's reflective dispatch "
                      f"({row['dispatch_floor_s'] * 1e6:.2f} µs per call of a no-op)")

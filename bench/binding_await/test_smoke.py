@@ -48,22 +48,35 @@ def test_every_backend_gives_every_number(tmp_path):
 
 
 def test_a_backend_that_fails_is_an_error_row(tmp_path):
-    """A runner that exits non-zero, or prints no JSON, is reported with its reason, the other
-    rows stay, and the exit status says so."""
+    """A runner that exits non-zero, or prints no JSON, is reported with its reason; one that
+    crashes after its result keeps its numbers with the crash beside them; the other rows stay,
+    and the exit status says so."""
+    crash = tmp_path / "crash_after_result.py"  # a result, then a crash
+    crash.write_text("import json, os\n"
+                     "print(json.dumps({'backend': 'uniffi-kotlin', 'floor_s': 1e-6,"
+                     " 'always_ready_s': 2e-6, 'concurrent_floor_s': 0.1, 'concurrent_s': 0.2,"
+                     " 'concurrent': 100, 'rounds': 1, 'failures': {}}), flush=True)\n"
+                     "os.abort()\n")
     backends = tmp_path / "backends.json"
     backends.write_text(json.dumps({
         "uniffi-ruby": {"command": ["{python}", "-c",
                                     "import sys; sys.exit('bench: no such thing')"]},
         "uniffi-java": {"command": ["{python}", "-c", "print('not json')"]},
+        "uniffi-kotlin": {"command": ["{python}", str(crash)]},
     }))
     env = dict(os.environ, ASYNCABI_CONFORM_BACKENDS=str(backends))
-    proc, table = bench(tmp_path, "--backends", "reference,uniffi-ruby,uniffi-java", env=env)
+    proc, table = bench(tmp_path, "--backends",
+                        "reference,uniffi-ruby,uniffi-java,uniffi-kotlin", env=env)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     rows = {r["backend"]: r for r in table["rows"]}
     assert "no such thing" in rows["uniffi-ruby"]["error"]
     assert "no JSON line" in rows["uniffi-java"]["error"]
+    assert rows["uniffi-kotlin"]["always_ready_s"] == 2e-6
+    assert rows["uniffi-kotlin"]["process_failure"].startswith("exit -6")
+    assert "process: exit -6" in proc.stdout
     assert not rows["reference"].get("error")
-    assert "uniffi-ruby  ERROR: exit 1: bench: no such thing" in proc.stdout
+    assert any(line.split()[:5] == ["uniffi-ruby", "ERROR:", "exit", "1:", "bench:"]
+               for line in proc.stdout.splitlines()), proc.stdout
 
 
 def test_bad_input(tmp_path):

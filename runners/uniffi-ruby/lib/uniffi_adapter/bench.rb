@@ -20,6 +20,7 @@
 require 'json'
 require 'tmpdir'
 require 'fileutils'
+require 'English'
 
 module UniffiAdapter
   # The bench: spawn (in runner.rb's process) and measure (in the child).
@@ -36,8 +37,19 @@ module UniffiAdapter
       Dir.mktmpdir('uniffi-ruby-bench-') do |folder|
         File.symlink(File.expand_path(library), File.join(folder, "lib#{info['cdylib_name']}.so"))
         env = { 'LD_LIBRARY_PATH' => [folder, ENV['LD_LIBRARY_PATH']].compact.join(':') }
-        system(env, RbConfig.ruby, __FILE__, bindings, *args.drop(1)) ? 0 : 1
+        system(env, RbConfig.ruby, __FILE__, bindings, *args.drop(1))
+        status($CHILD_STATUS)
       end
+    end
+
+    # The child's exit status as a shell would give it; a signal is also said on stderr (a
+    # crash after the JSON line was printed must not pass for a clean run).
+    def self.status(child)
+      return child.exitstatus if child.exited?
+
+      name = Signal.signame(child.termsig) if child.signaled?
+      warn "uniffi-ruby: the bench process (#{__FILE__}) died of SIG#{name || '?'}"
+      128 + (child.termsig || 0)
     end
 
     def self.clock
