@@ -245,7 +245,8 @@ def render(rows, ref, m) -> list:
 
     groups = " " * widths[0] + "  " + group("one await", 1, 3) + "  " + \
         group(f"{m:,} concurrent, per batch", 4, 7)
-    lines = [groups, line(head), line(["-" * w for w in widths])]
+    lines = [groups, line(head), line(["-" * min(w, 8) if i == len(head) - 1 else "-" * w
+                                       for i, w in enumerate(widths)])]
     lines += [line(r) for r in table]
     return lines
 
@@ -296,8 +297,9 @@ def main() -> int:
           f"producer with its protocol monitor ON for every backend; best of {args.rounds} rounds; "
           f"{args.awaits:,} awaits per per-await round, {m:,} calls per concurrent batch; "
           f"×ref = backend / reference, same run.")
-    print(f"machine: {os.cpu_count()} CPUs; load average (1, 5, 15 min) {load_start} at the "
-          f"start, {load_end} at the end; {time.perf_counter() - started:.0f} s in all.")
+    print(f"machine: {os.cpu_count()} CPUs; load average (1, 5, 15 min) {load_start} before "
+          f"the run, {load_end} after it (which counts the run's own "
+          f"threads too); {time.perf_counter() - started:.0f} s in all.")
     print()
     for text in render(rows, ref, m):
         print(text)

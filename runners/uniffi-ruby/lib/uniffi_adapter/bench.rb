@@ -48,7 +48,7 @@ module UniffiAdapter
       return child.exitstatus if child.exited?
 
       name = Signal.signame(child.termsig) if child.signaled?
-      warn "uniffi-ruby: the bench process (#{__FILE__}) died of SIG#{name || '?'}"
+      warn "uniffi-ruby: the bench process died of SIG#{name || '?'}"
       128 + (child.termsig || 0)
     end
 
