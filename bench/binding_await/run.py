@@ -12,6 +12,8 @@ best of --rounds each:
   floor            the language's own await without FFI (asyncio.sleep(0), yield(), Thread.pass,
                    a CompletableFuture hop onto the executor): what the binding adds is the rest
   always_ready     one awaited call of always_ready() (ready on the first poll), per await
+  woken            one awaited call of say_after_with_tokio(0, "x"): pending at the first poll,
+                   woken from a thread the fixture owns (--awaits / 5 awaits per round)
   ×ref             this backend's time / the reference binding's, measured in the same run
   N × sleep(0)     N calls of sleep(0) started at once, then all awaited: wall time and awaits/s,
                    beside the same batch of floors
@@ -49,7 +51,7 @@ TARGETS = {"reference": "asyncabi_fixture_futures", "uniffi-python": "uniffi_pyt
            "uniffi-java": "uniffi_java_bindings"}
 # The fixture's knobs that would change what is measured (a trace file, a slowdown, time scale).
 FIXTURE_ENV = ("ASYNCABI_TRACE", "ASYNCABI_SLOWDOWN", "ASYNCABI_SEED", "ASYNCABI_TIME_SCALE")
-NUMBERS = ("floor_s", "always_ready_s", "concurrent_floor_s", "concurrent_s")
+NUMBERS = ("floor_s", "always_ready_s", "woken_s", "concurrent_floor_s", "concurrent_s")
 
 
 # --- the Python side (the reference binding and UniFFI's generated Python, in this process) ---
@@ -88,13 +90,16 @@ def python_backends(args, build, paths, wanted) -> dict:
     rows = {}
     if "reference" in wanted:
         calls["reference"] = (lambda: lib.call_async("always_ready"),
+                              lambda: lib.call_async("say_after_with_tokio", [0, "x"]),
                               lambda: lib.call_async("sleep", [0]))
     if "uniffi-python" in wanted:
         try:
             from uniffi_adapter.bindings import Generated
             module = Generated(build / "runners" / "uniffi-python" / "bindings", "futures",
                                paths["library"]).module
-            calls["uniffi-python"] = (module.always_ready, lambda: module.sleep(0))
+            calls["uniffi-python"] = (module.always_ready,
+                                      lambda: module.say_after_with_tokio(0, "x"),
+                                      lambda: module.sleep(0))
         except Exception as exc:  # noqa: BLE001  (any reason the module cannot load is the row)
             rows["uniffi-python"] = {"backend": "uniffi-python", "error": f"{type(exc).__name__}: "
                                      f"{exc} (build the target {TARGETS['uniffi-python']})"}
@@ -110,16 +115,19 @@ def python_backends(args, build, paths, wanted) -> dict:
     floor_failures = {}
     floor = min(per_await(n, lambda: asyncio.sleep(0)) for _ in range(args.rounds))
     cfloor = min(batch(m, lambda: asyncio.sleep(0), floor_failures) for _ in range(args.rounds))
-    best = {name: {"always_ready_s": math.inf, "concurrent_s": math.inf, "failures": {},
+    best = {name: {"always_ready_s": math.inf, "woken_s": math.inf, "concurrent_s": math.inf,
+                   "failures": {},
                    "failed_rounds": 0, "error": None} for name in calls}
     for _ in range(args.rounds):
-        for name, (ready, sleep0) in calls.items():
+        for name, (ready, woken, sleep0) in calls.items():
             row = best[name]
             if row["error"]:
                 continue
             try:
                 row["always_ready_s"] = min(row["always_ready_s"],
                                             fresh(lambda: per_await(n, ready)))
+                row["woken_s"] = min(row["woken_s"],
+                                     fresh(lambda: per_await(max(1, n // 5), woken)))
                 wall = fresh(lambda: batch(m, sleep0, row["failures"]))
             except Exception as exc:  # noqa: BLE001  (a binding that raised: the row's error)
                 row["error"] = f"{type(exc).__name__}: {exc}"
@@ -142,7 +150,7 @@ def python_backends(args, build, paths, wanted) -> dict:
         rows[name] = {
             "backend": name, "implementation": implementation[name],
             "floor": "asyncio.sleep(0)", "floor_s": floor,
-            "always_ready_s": row["always_ready_s"], "concurrent": m,
+            "always_ready_s": row["always_ready_s"], "woken_s": row["woken_s"], "concurrent": m,
             "concurrent_floor_s": None if math.isinf(cfloor) else cfloor,
             "concurrent_s": None if math.isinf(row["concurrent_s"]) else row["concurrent_s"],
             "failures": failures, "failed_rounds": row["failed_rounds"], "rounds": args.rounds,
@@ -210,8 +218,8 @@ def render(rows, ref, m) -> list:
             text.append(f"process: {row['process_failure']}")
         return "; ".join(text) or "none"
 
-    head = ["backend", "floor µs", "always_ready µs", "×ref", "floor ms", "sleep(0) ms",
-            "awaits/s", "×ref", "failures"]
+    head = ["backend", "floor µs", "always_ready µs", "×ref", "woken µs", "×ref", "floor ms",
+            "sleep(0) ms", "awaits/s", "×ref", "failures"]
     table = []
     for row in rows:
         if row.get("error"):
@@ -220,13 +228,14 @@ def render(rows, ref, m) -> list:
         c = row.get("concurrent_s")
         table.append([row["backend"], us(row.get("floor_s")), us(row.get("always_ready_s")),
                       ratio(row.get("always_ready_s"), ref and ref.get("always_ready_s")),
+                      us(row.get("woken_s")), ratio(row.get("woken_s"), ref and ref.get("woken_s")),
                       ms(row.get("concurrent_floor_s")),
                       ms(c) if c is not None else "error (see failures)",
                       f"{m / c:,.0f}" if c else "-",
                       ratio(c, ref and ref.get("concurrent_s")), failures(row)])
     full = [r for r in table if len(r) == len(head)]
     widths = [max([len(h)] + [len(r[i]) for r in full]) for i, h in enumerate(head)]
-    right = {1, 2, 3, 4, 5, 6, 7}
+    right = set(range(1, len(head) - 1))
 
     def line(cells):
         out = []
@@ -243,8 +252,8 @@ def render(rows, ref, m) -> list:
         span = sum(widths[first:last + 1]) + 2 * (last - first)
         return f" {title} ".center(span, "-")
 
-    groups = " " * widths[0] + "  " + group("one await", 1, 3) + "  " + \
-        group(f"{m:,} concurrent, per batch", 4, 7)
+    groups = " " * widths[0] + "  " + group("one await", 1, 5) + "  " + \
+        group(f"{m:,} concurrent, per batch", 6, 9)
     lines = [groups, line(head), line(["-" * min(w, 8) if i == len(head) - 1 else "-" * w
                                        for i, w in enumerate(widths)])]
     lines += [line(r) for r in table]

@@ -14,7 +14,7 @@ BUILD = pathlib.Path(os.environ.get("ASYNCABI_BUILD_DIR", HERE.parents[1] / "bui
 # The backends this build tree has (CMake passes them; all five by default).
 EXPECTED = os.environ.get("ASYNCABI_BENCH_BACKENDS",
                           "reference,uniffi-python,uniffi-kotlin,uniffi-ruby,uniffi-java").split(",")
-NUMBERS = ("floor_s", "always_ready_s", "concurrent_floor_s", "concurrent_s")
+NUMBERS = ("floor_s", "always_ready_s", "woken_s", "concurrent_floor_s", "concurrent_s")
 TINY = ["--rounds", "1", "--awaits", "200", "--concurrent", "100", "--timeout", "120"]
 
 
@@ -54,7 +54,8 @@ def test_a_backend_that_fails_is_an_error_row(tmp_path):
     crash = tmp_path / "crash_after_result.py"  # a result, then a crash
     crash.write_text("import json, os\n"
                      "print(json.dumps({'backend': 'uniffi-kotlin', 'floor_s': 1e-6,"
-                     " 'always_ready_s': 2e-6, 'concurrent_floor_s': 0.1, 'concurrent_s': 0.2,"
+                     " 'always_ready_s': 2e-6, 'woken_s': 3e-6, 'concurrent_floor_s': 0.1,"
+                     " 'concurrent_s': 0.2,"
                      " 'concurrent': 100, 'rounds': 1, 'failures': {}}), flush=True)\n"
                      "os.abort()\n")
     backends = tmp_path / "backends.json"

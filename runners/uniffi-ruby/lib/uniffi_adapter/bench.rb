@@ -11,6 +11,8 @@
 # (bench/binding_await/README.md) through. Rows, best of ROUNDS, the fixture's monitor on:
 #   floor_s              Thread.pass: the calling Thread yields once (Ruby's own await)
 #   always_ready_s       Futures.always_ready on the calling Thread (the generated call blocks it)
+#   woken_s              Futures.say_after_with_tokio(0, 'x'): pending at the first poll, woken
+#                        from the fixture's own thread (AWAITS / 5 awaits)
 #   concurrent_floor_s   CONCURRENT Threads each doing Thread.pass, all joined
 #   concurrent_s         CONCURRENT Threads each awaiting Futures.sleep(0), all joined: without a
 #                        Fiber::Scheduler one Thread per pending call is Ruby's only concurrency
@@ -103,6 +105,7 @@ module UniffiAdapter
       # In this order: each floor before the binding's row.
       floor = best.call { per_await(awaits) { Thread.pass } }
       ready = best.call { per_await(awaits) { mod.always_ready } }
+      woken = best.call { per_await([1, awaits / 5].max) { mod.say_after_with_tokio(0, 'x') } }
       floor_failures = {}
       concurrent_floor = best.call { batch(concurrent, floor_failures) { Thread.pass } }
       floor_failures.each { |name, n| failures["#{name} (floor)"] = n }
@@ -116,7 +119,7 @@ module UniffiAdapter
       { backend: 'uniffi-ruby',
         implementation: "UniFFI #{gen.info['uniffi_bindgen']} generated Ruby on #{RUBY_ENGINE} #{RUBY_VERSION}, " \
                         "ruby-ffi #{FFI::VERSION}, one Ruby Thread per awaiting call",
-        floor: 'Thread.pass', floor_s: floor, always_ready_s: ready,
+        floor: 'Thread.pass', floor_s: floor, always_ready_s: ready, woken_s: woken,
         concurrent: concurrent, concurrent_floor_s: concurrent_floor, concurrent_s: concurrent_s,
         failures: failures, failed_rounds: failed_rounds, rounds: rounds }
     end

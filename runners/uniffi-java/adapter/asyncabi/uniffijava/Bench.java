@@ -22,7 +22,9 @@ import java.util.concurrent.Executors;
  *
  * Awaiting is what the adapter's scenarios do: the caller's thread calls the generated overload
  * that takes an executor (a single-thread one, the scenario's "loop", runs every re-poll and
- * completion) and waits on the returned CompletableFuture. Prints one JSON object
+ * completion) and waits on the returned CompletableFuture. Rows: always_ready (ready on the
+ * first poll) and say_after_with_tokio(0, "x") (woken from the fixture's own thread; AWAITS / 5
+ * awaits) per await, CONCURRENT sleep(0) per batch. Prints one JSON object
  * (bench/binding_await/README.md): seconds per await or per batch, best of ROUNDS, and the
  * failures of the concurrent batches by exception class.
  */
@@ -121,6 +123,7 @@ final class Bench {
         gen = new Generated(bindings, "futures", library, Map.of("functions", List.of()));
         Method alwaysReady = gen.callable("always_ready", null, 0).method();
         Method sleep = gen.callable("sleep", null, 1).method();
+        Method sayAfter = gen.callable("say_after_with_tokio", null, 2).method();
         Method dispatch = Bench.class.getDeclaredMethod("ready", Executor.class);
         short zero = 0;
         ExecutorService loop = Executors.newSingleThreadExecutor(r -> {
@@ -134,6 +137,8 @@ final class Bench {
                     () -> CompletableFuture.supplyAsync(() -> Boolean.TRUE, loop)));
             double dispatchFloor = best(rounds, () -> perAwait(awaits, () -> invoke(dispatch, loop)));
             double ready = best(rounds, () -> perAwait(awaits, () -> invoke(alwaysReady, loop)));
+            double woken = best(rounds, () -> perAwait(Math.max(1, awaits / 5),
+                    () -> invoke(sayAfter, zero, "x", loop)));
             double concurrentFloor = best(rounds, () -> batch(concurrent,
                     () -> CompletableFuture.supplyAsync(() -> Boolean.TRUE, loop)));
             double concurrentSleep = best(rounds, () -> batch(concurrent, () -> invoke(sleep, zero, loop)));
@@ -147,6 +152,7 @@ final class Bench {
             out.put("floor_s", floor);
             out.put("dispatch_floor_s", dispatchFloor);
             out.put("always_ready_s", ready);
+            out.put("woken_s", woken);
             out.put("concurrent", (long) concurrent);
             out.put("concurrent_floor_s", concurrentFloor);
             out.put("concurrent_s", Double.isInfinite(concurrentSleep) ? null : concurrentSleep);

@@ -4,6 +4,8 @@
 //
 //     java @runner.args --bindings DIR --bench LIBRARY [AWAITS CONCURRENT ROUNDS]
 //
+// Rows: always_ready (ready on the first poll) and say_after_with_tokio(0, "x") (woken from the
+// fixture's own thread; AWAITS / 5 awaits) per await, CONCURRENT sleep(0) per batch.
 // Prints one JSON object (bench/binding_await/README.md): seconds per await or per batch, best
 // of ROUNDS, and the failures of the concurrent batches by exception class. The generated
 // functions are called through their JVM methods with the coroutine's continuation (what a
@@ -42,6 +44,7 @@ fun bench(bindingsDir: File, library: String, awaits: Int, concurrent: Int, roun
     val gen = Generated(bindingsDir, "futures", library)
     val alwaysReady = gen.callable("always_ready", null).first.javaMethod!!
     val sleep = gen.callable("sleep", null).first.javaMethod!!
+    val sayAfter = gen.callable("say_after_with_tokio", null).first.javaMethod!!
     val floor = BenchFloor::class.members.first { it.name == "ready" }.let {
         (it as kotlin.reflect.KFunction<*>).javaMethod!!
     }
@@ -79,6 +82,7 @@ fun bench(bindingsDir: File, library: String, awaits: Int, concurrent: Int, roun
         val floorS = best { perAwait(awaits) { yield() } }
         val dispatchS = best { perAwait(awaits) { direct(floor, BenchFloor) } }
         val alwaysReadyS = best { perAwait(awaits) { direct(alwaysReady, null) } }
+        val wokenS = best { perAwait(maxOf(1, awaits / 5)) { direct(sayAfter, null, zero, "x") } }
         val concurrentFloorS = best { batch(concurrent) { yield() } }
         val concurrentS = best { batch(concurrent) { direct(sleep, null, zero) } }
         val result = linkedMapOf<String, Any?>(
@@ -89,6 +93,7 @@ fun bench(bindingsDir: File, library: String, awaits: Int, concurrent: Int, roun
             "floor_s" to floorS,
             "dispatch_floor_s" to dispatchS,
             "always_ready_s" to alwaysReadyS,
+            "woken_s" to wokenS,
             "concurrent" to concurrent,
             "concurrent_floor_s" to concurrentFloorS,
             "concurrent_s" to if (concurrentS.isInfinite()) null else concurrentS,
