@@ -81,13 +81,19 @@ def batch(n, make_awaitable, failures):
 def python_backends(args, build, paths, wanted) -> dict:
     """The rows of the Python backends in `wanted`, rounds alternating between them."""
     from asyncabi_py.binding import Library
-    lib = Library(paths["interface"], paths["library"])
+    try:
+        lib = Library(paths["interface"], paths["library"])
+    except Exception as exc:  # noqa: BLE001  (the library cannot be used: both rows say why)
+        return {name: {"backend": name, "error": f"the reference binding cannot load the "
+                       f"library: {type(exc).__name__}: {exc}"}
+                for name in ("reference", "uniffi-python") if name in wanted}
     reset = lib.control("asyncabi_monitor_reset")
     configure = lib.control("asyncabi_fixture_configure", None, [ctypes.c_uint64, ctypes.c_double])
     if configure:
         configure(1, 1.0)
     calls = {}
     rows = {}
+    generator = None
     if "reference" in wanted:
         calls["reference"] = (lambda: lib.call_async("always_ready"),
                               lambda: lib.call_async("say_after_with_tokio", [0, "x"]),
@@ -95,8 +101,10 @@ def python_backends(args, build, paths, wanted) -> dict:
     if "uniffi-python" in wanted:
         try:
             from uniffi_adapter.bindings import Generated
-            module = Generated(build / "runners" / "uniffi-python" / "bindings", "futures",
-                               paths["library"]).module
+            bindings = build / "runners" / "uniffi-python" / "bindings"
+            module = Generated(bindings, "futures", paths["library"]).module
+            generator = json.loads((bindings / "futures" / "bindings.json").read_text()).get(
+                "uniffi_bindgen", "?")
             calls["uniffi-python"] = (module.always_ready,
                                       lambda: module.say_after_with_tokio(0, "x"),
                                       lambda: module.sleep(0))
@@ -138,8 +146,8 @@ def python_backends(args, build, paths, wanted) -> dict:
         reset()
     implementation = {
         "reference": f"runners/python: CPython {sys.version.split()[0]} asyncio + ctypes",
-        "uniffi-python": f"UniFFI 0.32.2 generated Python on CPython {sys.version.split()[0]} "
-                         "asyncio",
+        "uniffi-python": f"UniFFI {generator} generated Python on CPython "
+                         f"{sys.version.split()[0]} asyncio",
     }
     for name, row in best.items():
         if row["error"]:
