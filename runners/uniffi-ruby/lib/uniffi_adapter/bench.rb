@@ -128,8 +128,12 @@ end
 
 if $PROGRAM_NAME == __FILE__
   bindings, *numbers = ARGV
-  abort "bench.rb: #{UniffiAdapter::Bench::USAGE}" unless bindings
-  awaits, concurrent, rounds = numbers.map { |n| Integer(n) }
+  numbers = numbers.map { |n| Integer(n, exception: false) }
+  unless bindings && numbers.size <= 3 && numbers.all? { |n| n&.positive? }
+    warn "bench.rb: #{UniffiAdapter::Bench::USAGE} (positive integers)"
+    exit 2
+  end
+  awaits, concurrent, rounds = numbers
   result = UniffiAdapter::Bench.measure(bindings, awaits || 20_000, concurrent || 10_000, rounds || 3)
   $stdout.puts(JSON.generate(result))
 end

@@ -49,13 +49,23 @@ final class Bench {
     private Generated gen;
 
     static void main(Path bindings, List<String> args) throws Throwable {
-        if (args.isEmpty()) {
-            System.err.println("uniffi-java: usage: Runner --bindings DIR --bench LIBRARY [AWAITS CONCURRENT ROUNDS]");
+        int[] numbers = {20000, 10000, 3};  // AWAITS CONCURRENT ROUNDS
+        boolean ok = !args.isEmpty() && args.size() <= 4;
+        for (int i = 1; ok && i < args.size(); i++) {
+            try {
+                numbers[i - 1] = Integer.parseInt(args.get(i));
+                ok = numbers[i - 1] >= 1;
+            } catch (NumberFormatException e) {
+                ok = false;
+            }
+        }
+        if (!ok) {
+            System.err.println("uniffi-java: usage: Runner --bindings DIR --bench LIBRARY [AWAITS CONCURRENT ROUNDS] (positive integers)");
             System.exit(2);
         }
-        int awaits = args.size() > 1 ? Integer.parseInt(args.get(1)) : 20000;
-        int concurrent = args.size() > 2 ? Integer.parseInt(args.get(2)) : 10000;
-        int rounds = args.size() > 3 ? Integer.parseInt(args.get(3)) : 3;
+        int awaits = numbers[0];
+        int concurrent = numbers[1];
+        int rounds = numbers[2];
         System.out.println(Json.write(new Bench().run(bindings, args.get(0), awaits, concurrent, rounds)));
         System.out.flush();
     }
