@@ -1,6 +1,6 @@
-"""Smoke test of bench/binding_await (ctest bench_binding_await, label bench): tiny sizes, every
-backend the build configured must produce a row of numbers; a backend that fails is an error
-row and a failing exit. No timing verdict: the numbers are checked for presence, not size."""
+"""Smoke test of bench/binding_await (ctest bench.binding_await.smoke, label bench): tiny
+sizes, every backend the build configured must produce a row of numbers; a backend that fails
+is an error row and a failing exit. No timing verdict: numbers are checked for presence only."""
 import json
 import math
 import os
