@@ -175,8 +175,11 @@ void aa_foreign_call_drop(aa_foreign_call *call)
     /* Tell the binding first (outside every lock: it may cancel a task, take its runtime
      * lock, even complete the call synchronously from inside). Exactly once: drop is the
      * producer's last use of `call`. */
-    if (call->gave_dropped || call->gave_legacy) {
-        AA__EMIT(AA_OP_FOREIGN_DROPPED, type, id, id, 0, NULL);
+    if (aa__observing()) {
+        /* code 1: the binding replaced the producer's no-op (it claims it can cancel). */
+        bool installed = (call->gave_dropped && call->dropped.free != aa__dropped_noop) ||
+                         (call->gave_legacy && call->legacy.free != aa__dropped_noop);
+        aa__emit_slow(AA_OP_FOREIGN_DROPPED, type, id, id, installed, NULL);
     }
     if (call->gave_dropped) {
         call->dropped.free(call->dropped.handle);
@@ -198,10 +201,10 @@ void aa_foreign_call_drop(aa_foreign_call *call)
     aa__call_release(call);
 }
 
-/* The one body behind the twelve completion callbacks. `value` is zero for void. */
-static void aa__call_complete(aa_type family, uint64_t data, aa_value value, RustCallStatus status)
+/* The body of a completion (aa__call_complete). */
+static void aa__call_complete_body(aa_type family, uint64_t data, aa_value value,
+                                   RustCallStatus status)
 {
-    AA__EMIT(AA_OP_FOREIGN_COMPLETE, family, data, data, status.code, NULL);
     aa__slot *slot = aa__handle_enter(data, AA__KIND_FOREIGN_CALL, family, AA__SLOT_BUSY,
                                       AA_OP_FOREIGN_COMPLETE);
     if (slot == NULL) {
@@ -253,6 +256,19 @@ static void aa__call_complete(aa_type family, uint64_t data, aa_value value, Rus
     if (aa__handle_exit(slot, AA__SLOT_BUSY)) {
         aa__call_retire(call, slot);
     }
+}
+
+/* The one body behind the twelve completion callbacks. `value` is zero for void. */
+static void aa__call_complete(aa_type family, uint64_t data, aa_value value, RustCallStatus status)
+{
+    if (__builtin_expect(aa__observing(), 0)) {
+        int32_t code = status.code;
+        aa__emit_at(AA_OP_FOREIGN_COMPLETE, AA_PHASE_ENTER, family, data, data, code, NULL);
+        aa__call_complete_body(family, data, value, status);
+        aa__emit_at(AA_OP_FOREIGN_COMPLETE, AA_PHASE_LEAVE, family, data, data, code, NULL);
+        return;
+    }
+    aa__call_complete_body(family, data, value, status);
 }
 
 #define AA__DEFINE_COMPLETE(ctx, tag, Suffix, ENUM, CType, member)                             \
