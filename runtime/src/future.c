@@ -480,6 +480,15 @@ aa__future_complete_full(aa_type type, uint64_t handle, RustCallStatus *out_stat
     return aa__complete_body(aa__slot_object(slot), slot, type, handle, out_status, false);
 }
 
+/* complete while observed: the enter event, then the full path (its body emits the leave).
+ * Out of line, so that the fast path below keeps its short prologue. */
+__attribute__((noinline)) static aa_value
+aa__future_complete_observed(aa_type type, uint64_t handle, RustCallStatus *out_status)
+{
+    aa__emit_enter(AA_OP_COMPLETE, type, handle, 0, NULL, out_status);
+    return aa__future_complete_full(type, handle, out_status, true);
+}
+
 /* complete's body for the fast path's uncommon cases (BUSY held, not observing). */
 __attribute__((noinline)) static aa_value aa__complete_entered(aa_future *core, aa__slot *slot,
                                                                aa_type type, uint64_t handle,
@@ -491,8 +500,7 @@ __attribute__((noinline)) static aa_value aa__complete_entered(aa_future *core, 
 aa_value aa_future_complete(aa_type type, uint64_t handle, RustCallStatus *out_status)
 {
     if (__builtin_expect(aa__observing(), 0)) {
-        aa__emit_enter(AA_OP_COMPLETE, type, handle, 0, NULL, out_status);
-        return aa__future_complete_full(type, handle, out_status, true);
+        return aa__future_complete_observed(type, handle, out_status);
     }
     aa__slot *slot =
         aa__handle_try_enter(handle, AA__KIND_FUTURE, type, AA__SLOT_BUSY, AA_OP_COMPLETE);
