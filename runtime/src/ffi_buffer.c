@@ -64,7 +64,8 @@ static RustBuffer aa__rustbuffer_reserve(RustBuffer buf, uint64_t additional,
 
 /* --- The exported calls: the bodies above, with enter and leave events when observed --- */
 
-#define AA__RB_ENTER(op, data) aa__emit_enter((op), AA_TYPE_RUST_BUFFER, 0, (data), NULL, out_status)
+#define AA__RB_ENTER(op, data)                                                                 \
+    aa__emit_enter((op), AA_TYPE_RUST_BUFFER, 0, (data), NULL, out_status)
 #define AA__RB_LEAVE(op, data)                                                                 \
     aa__emit_at((op), AA_PHASE_LEAVE, AA_TYPE_RUST_BUFFER, 0, (data),                          \
                 out_status != NULL ? out_status->code : 0, NULL)

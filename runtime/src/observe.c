@@ -116,9 +116,11 @@ void aa__continuation_invoke_observed(UniffiRustFutureContinuationCallback callb
                       callback, NULL};
     aa__emit_event(&event);
     aa_continuation_dispatch dispatch = atomic_load_explicit(&aa__dispatch, memory_order_acquire);
-    if (dispatch != NULL && atomic_load_explicit(&aa__event_full, memory_order_relaxed) &&
-        dispatch(&event, callback, atomic_load_explicit(&aa__dispatch_user, memory_order_relaxed))) {
-        return;
+    if (dispatch != NULL && atomic_load_explicit(&aa__event_full, memory_order_relaxed)) {
+        void *user = atomic_load_explicit(&aa__dispatch_user, memory_order_relaxed);
+        if (dispatch(&event, callback, user)) {
+            return;
+        }
     }
     callback(data, code);
     aa__emit_at(AA_OP_CONTINUATION_RETURNED, AA_PHASE_POINT, type, handle, data, code, name);
@@ -126,7 +128,7 @@ void aa__continuation_invoke_observed(UniffiRustFutureContinuationCallback callb
 
 const char *aa_misuse_detected_by(aa_misuse_code code)
 {
-#define AA__MISUSE_BY(ENUM, name, by, what) [AA_MISUSE_##ENUM] = #by,
+#define AA__MISUSE_BY(ENUM, name, by, rules, what) [AA_MISUSE_##ENUM] = #by,
     static const char *const by[AA_MISUSE_COUNT_] = {AA_MISUSES(AA__MISUSE_BY)};
 #undef AA__MISUSE_BY
     if ((unsigned)code >= AA_MISUSE_COUNT_ || by[code] == NULL) {
@@ -166,7 +168,7 @@ aa_misuse_code aa_misuse_from_name(const char *name)
 
 const char *aa_misuse_name(aa_misuse_code code)
 {
-#define AA__MISUSE_NAME(ENUM, name, by, what) [AA_MISUSE_##ENUM] = name,
+#define AA__MISUSE_NAME(ENUM, name, by, rules, what) [AA_MISUSE_##ENUM] = name,
     static const char *const names[AA_MISUSE_COUNT_] = {AA_MISUSES(AA__MISUSE_NAME)};
 #undef AA__MISUSE_NAME
     if ((unsigned)code >= AA_MISUSE_COUNT_ || names[code] == NULL) {

@@ -84,74 +84,92 @@ typedef struct aa_event {
     const RustCallStatus *status; /* complete, rustbuffer_* (enter): the binding's status */
 } aa_event;
 
-/* AA_MISUSES(X): X(ENUM, "name", detected by, what the binding did), numbered from 1: every
- * way a binding can break its side of the contract (docs/abi.md), with the stable name that
- * reports, traces, conformance verdicts and findings use. Never rename one; add at the end.
+/* AA_MISUSES(X): X(ENUM, "name", detected by, "rules", what the binding did), numbered from 1:
+ * every way a binding can break its side of the contract (docs/abi.md), with the stable name
+ * that reports, traces, conformance verdicts and findings use. Never rename one; add at the
+ * end.
  * `detected by`: RUNTIME (the runtime reports it through the misuse hook, whoever observes)
  * or MONITOR (policy over the events and the end of a scenario: the fixtures' monitor).
  * A runtime stale-handle is refined by its op into the *_AFTER_FREE / FREE_TWICE rows
- * (aa_misuse_refine), which the runtime itself never reports. */
+ * (aa_misuse_refine), which the runtime itself never reports. `rules`: the rules of
+ * docs/abi.md the misuse breaks. The docs' lists of codes are generated from this table
+ * (runtime/gen_families.py). */
 #define AA_MISUSES(X)                                                                          \
-    X(INVALID_HANDLE, "invalid-handle", RUNTIME,                                               \
-      "a future or object handle this library never issued (or 0)")                            \
-    X(STALE_HANDLE, "stale-handle", RUNTIME, "a handle used after free (includes free twice)") \
-    X(WRONG_FAMILY, "wrong-family", RUNTIME,                                                   \
-      "a future driven with another family's functions, or a foreign call completed through "  \
-      "another family's complete function")                                                    \
-    X(COMPLETE_BEFORE_READY, "complete-before-ready", RUNTIME,                                 \
-      "complete before a READY continuation was delivered (and without cancel)")               \
-    X(COMPLETE_TWICE, "complete-twice", RUNTIME, "complete called twice on one future")        \
-    X(POLL_AFTER_COMPLETE, "poll-after-complete", RUNTIME, "poll called after complete")       \
-    X(CONCURRENT_CALL, "concurrent-call", RUNTIME,                                             \
-      "two ABI calls (poll/complete/free) on one future overlapped on different threads "      \
-      "(cancel may overlap; a poll is over once its continuation was invoked)")                \
-    X(FOREIGN_COMPLETE_TWICE, "foreign-complete-twice", RUNTIME,                               \
-      "a foreign future's complete callback invoked twice")                                    \
-    X(FOREIGN_COMPLETE_STALE, "foreign-complete-stale", RUNTIME,                               \
-      "a foreign complete callback invoked with callback data never handed out (or retired)")  \
-    X(POLL_AFTER_FREE, "poll-after-free", RUNTIME, "poll called on a freed future handle")     \
-    X(COMPLETE_AFTER_FREE, "complete-after-free", RUNTIME,                                     \
-      "complete called on a freed future handle")                                              \
-    X(FREE_TWICE, "free-twice", RUNTIME, "free called twice on one future handle")             \
-    X(CANCEL_AFTER_FREE, "cancel-after-free", RUNTIME,                                         \
-      "cancel called on a freed future handle")                                                \
-    X(LEAKED_FUTURE, "leaked-future", MONITOR,                                                 \
+    X(INVALID_HANDLE, "invalid-handle", RUNTIME, "R5, R51",                                    \
+      "a future or object handle this library never issued (or 0), or an object handle "       \
+      "of the wrong type")                                                                     \
+    X(STALE_HANDLE, "stale-handle", RUNTIME, "R17",                                            \
+      "a handle used after free (reported by the runtime; refined by op into the four "        \
+      "rows *-after-free / free-twice below)")                                                 \
+    X(WRONG_FAMILY, "wrong-family", RUNTIME, "R7",                                             \
+      "a future driven with another family's functions, or a foreign call completed "          \
+      "through another family's complete function")                                            \
+    X(COMPLETE_BEFORE_READY, "complete-before-ready", RUNTIME, "R16",                          \
+      "`complete` called before a continuation said READY (and without `cancel`)")             \
+    X(COMPLETE_TWICE, "complete-twice", RUNTIME, "R16",                                        \
+      "`complete` called twice on one future")                                                 \
+    X(POLL_AFTER_COMPLETE, "poll-after-complete", RUNTIME, "R16",                              \
+      "`poll` called after `complete`")                                                        \
+    X(CONCURRENT_CALL, "concurrent-call", RUNTIME, "R43",                                      \
+      "two ABI calls (`poll`/`complete`/`free`) on one future overlapped on different "        \
+      "threads (`cancel` may overlap). A poll is over once its continuation was "              \
+      "invoked, so completing from another thread that the continuation woke, while the "      \
+      "poll call is still unwinding (Kotlin's pattern), is not one")                           \
+    X(FOREIGN_COMPLETE_TWICE, "foreign-complete-twice", RUNTIME, "R35",                        \
+      "a foreign call's complete callback invoked twice")                                      \
+    X(FOREIGN_COMPLETE_STALE, "foreign-complete-stale", RUNTIME, "R36",                        \
+      "a complete callback invoked with `complete_data` this library never handed out "        \
+      "(or forgot at a reset)")                                                                \
+    X(POLL_AFTER_FREE, "poll-after-free", RUNTIME, "R17",                                      \
+      "`poll` called on a freed future")                                                       \
+    X(COMPLETE_AFTER_FREE, "complete-after-free", RUNTIME, "R17",                              \
+      "`complete` called on a freed future")                                                   \
+    X(FREE_TWICE, "free-twice", RUNTIME, "R17",                                                \
+      "`free` called twice on one future")                                                     \
+    X(CANCEL_AFTER_FREE, "cancel-after-free", RUNTIME, "R17",                                  \
+      "`cancel` called on a freed future")                                                     \
+    X(LEAKED_FUTURE, "leaked-future", MONITOR, "R17",                                          \
       "a future created in the scenario was never freed")                                      \
-    X(LEAKED_BUFFER, "leaked-buffer", MONITOR,                                                 \
+    X(LEAKED_BUFFER, "leaked-buffer", MONITOR, "R47",                                          \
       "more RustBuffers alive at the end of the scenario than at its start (a returned "       \
-      "buffer was never freed)")                                                               \
-    X(LEAKED_OBJECT, "leaked-object", MONITOR,                                                 \
-      "an object created in the scenario still has references (free never called for a "      \
-      "clone or for the original)")                                                            \
-    X(POLL_REENTERED, "poll-reentered", MONITOR,                                               \
-      "poll called for a future from inside that future's continuation callback")             \
-    X(FOREIGN_COMPLETE_MISSING, "foreign-complete-missing", MONITOR,                           \
-      "a foreign async call was never completed by the end of the scenario (owed in every "    \
+      "buffer, an error buffer, or a foreign-call argument never freed)")                      \
+    X(LEAKED_OBJECT, "leaked-object", MONITOR, "R49",                                          \
+      "references left to an object created in the scenario (a clone or the original "         \
+      "never freed)")                                                                          \
+    X(POLL_REENTERED, "poll-reentered", MONITOR, "R46",                                        \
+      "a future polled from inside that future's own continuation callback")                   \
+    X(FOREIGN_COMPLETE_MISSING, "foreign-complete-missing", MONITOR, "R35",                    \
+      "a foreign call never completed by the end of the scenario (owed in every "              \
       "outcome, cancelled too)")                                                               \
-    X(DROPPED_CALLBACK_IGNORED, "dropped-callback-ignored", MONITOR,                           \
-      "the binding's dropped callback was invoked but its task still ran to a successful "     \
-      "completion well afterwards")                                                            \
-    X(OBJECT_USE_AFTER_FREE, "object-use-after-free", MONITOR,                                 \
-      "an object handle used (method, clone, argument) after its last reference was freed")    \
-    X(OBJECT_FREE_TWICE, "object-free-twice", MONITOR,                                         \
+    X(DROPPED_CALLBACK_IGNORED, "dropped-callback-ignored", MONITOR, "R37",                    \
+      "a binding that installed a dropped callback and was told through it to cancel "         \
+      "still completed the call successfully more than 25 ms (unscaled) later. Leaving "       \
+      "the producer's no-op in place declares it cannot cancel (legal): scenarios that "       \
+      "need cancellation judge it by outcome")                                                 \
+    X(OBJECT_USE_AFTER_FREE, "object-use-after-free", MONITOR, "R49",                          \
+      "an object handle used (method, argument, clone) after its last reference was "          \
+      "freed")                                                                                 \
+    X(OBJECT_FREE_TWICE, "object-free-twice", MONITOR, "R49",                                  \
       "an object freed more times than it was created and cloned")                             \
-    X(FOREIGN_RESULT_INVALID, "foreign-result-invalid", MONITOR,                               \
-      "a foreign call completed with a status or value that the method's declaration does "    \
-      "not allow")                                                                             \
-    X(NULL_CALLBACK, "null-callback", MONITOR,                                                 \
-      "poll called with a NULL continuation callback (never invoked, so the binding never "    \
-      "hears back)")                                                                           \
-    X(STATUS_NOT_RESET, "status-not-reset", MONITOR,                                           \
-      "a RustCallStatus passed to complete or rustbuffer_* was not reset to code 0 and an "    \
-      "empty errorBuf before the call (the producer leaves it untouched on success)")          \
-    X(CONTINUATION_UNANSWERED, "continuation-unanswered", MONITOR,                             \
-      "in poll_handoff mode, a continuation delivered by a producer thread while poll was "    \
-      "still running was never answered (no poll after WAKE, no complete after READY) before " \
-      "the future was freed: the binding lost it")
+    X(FOREIGN_RESULT_INVALID, "foreign-result-invalid", MONITOR, "R34",                        \
+      "a foreign call completed with a status its method cannot return (1 without "            \
+      "`throws`, or outside 0..3) or a value that cannot be lifted (bad UTF-8, "               \
+      "malformed error)")                                                                      \
+    X(NULL_CALLBACK, "null-callback", MONITOR, "R12",                                          \
+      "`poll` called with a NULL continuation callback (never invoked, so the binding "        \
+      "never hears back)")                                                                     \
+    X(STATUS_NOT_RESET, "status-not-reset", MONITOR, "R2",                                     \
+      "`complete` or a `rustbuffer_*` call passed a `RustCallStatus` not reset to code "       \
+      "0 and an empty `errorBuf` (the producer leaves it untouched on success, as "            \
+      "uniffi-rs does, so a stale error would be read back from a successful call)")           \
+    X(CONTINUATION_UNANSWERED, "continuation-unanswered", MONITOR, "R21",                      \
+      "in `poll_handoff` mode, a future freed without an answer (`poll` after WAKE, "          \
+      "`complete` after READY) to a continuation a producer thread delivered while its "       \
+      "poll was still running: the binding lost it")
 
 /* Misuse of the ABI (AA_MISUSES, in order, from 1). The runtime reports, and survives, the
  * RUNTIME rows; the others are named by an observer's policy. */
-#define AA_MISUSE_ENUM_(ENUM, name, by, what) AA_MISUSE_##ENUM,
+#define AA_MISUSE_ENUM_(ENUM, name, by, rules, what) AA_MISUSE_##ENUM,
 typedef enum aa_misuse_code {
     AA_MISUSE_NONE_ = 0, /* not a misuse: the codes start at 1 */
     AA_MISUSES(AA_MISUSE_ENUM_)
