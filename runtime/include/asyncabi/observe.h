@@ -177,6 +177,9 @@ typedef enum aa_misuse_code {
 } aa_misuse_code;
 #undef AA_MISUSE_ENUM_
 
+/* A misuse the runtime detected: the "rejected" fact of the call in progress. The misuse hook
+ * runs on that call's thread, between its enter and leave events, before the call answers
+ * (READY for a poll, status 2 for a complete) or returns. */
 typedef struct aa_misuse {
     aa_misuse_code code;
     aa_op op;
@@ -187,8 +190,11 @@ typedef struct aa_misuse {
 typedef void (*aa_event_hook)(const aa_event *event, void *user_data);
 typedef void (*aa_misuse_hook)(const aa_misuse *misuse, void *user_data);
 
-/* Installs the event observer (NULL removes it). Called on the thread of the event, with no
- * runtime lock held. Not for use while futures are in flight on other threads. */
+/* Installs the classic event hook (NULL removes it): new, continuation, wake and the foreign-*
+ * points, poll, cancel, free and foreign-complete when entered, complete when it has left
+ * (`code`: its status); no other events, phases, thread or sequence number. Called on the
+ * thread of the event, with no runtime lock held. Not for use while futures are in flight on
+ * other threads. */
 void aa_set_event_hook(aa_event_hook hook, void *user_data);
 /* Installs a hook that sees every event of aa_event, all phases and ops, with its thread and
  * sequence number (NULL removes it; it replaces an aa_set_event_hook hook and vice versa). The
@@ -206,7 +212,7 @@ typedef bool (*aa_continuation_dispatch)(const aa_event *continuation,
 void aa_set_continuation_dispatch(aa_continuation_dispatch dispatch, void *user_data);
 /* A small id of the calling thread: 1, 2, ... in order of first use. */
 uint32_t aa_thread_id(void);
-/* Installs the misuse observer (NULL restores the default: one line on stderr). */
+/* Installs the misuse hook (NULL restores the default: one line on stderr). */
 void aa_set_misuse_hook(aa_misuse_hook hook, void *user_data);
 /* Returns the stable name of a misuse code ("stale-handle", ...), or "?" if invalid. */
 const char *aa_misuse_name(aa_misuse_code code);
