@@ -11,7 +11,7 @@ import pytest
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from families import FAMILIES, MISUSES, OPS  # noqa: E402
+from families import FAMILIES, MISUSE_DETECTED_BY, MISUSES, OPS  # noqa: E402
 
 
 def test_generated_list_is_current():
@@ -26,7 +26,7 @@ def test_names_match_the_library():
     if not path.exists():
         pytest.fail(f"{path} is not built")
     lib = ctypes.CDLL(str(path))
-    for fn in (lib.aa_type_name, lib.aa_op_name, lib.aa_misuse_name):
+    for fn in (lib.aa_type_name, lib.aa_op_name, lib.aa_misuse_name, lib.aa_misuse_detected_by):
         fn.restype = ctypes.c_char_p
         fn.argtypes = [ctypes.c_int]
     assert [lib.aa_type_name(i).decode() for i in range(len(FAMILIES))] == FAMILIES
@@ -35,3 +35,5 @@ def test_names_match_the_library():
     assert lib.aa_op_name(len(OPS)) == b"?"
     assert [lib.aa_misuse_name(i + 1).decode() for i in range(len(MISUSES))] == MISUSES
     assert lib.aa_misuse_name(0) == b"?" and lib.aa_misuse_name(len(MISUSES) + 1) == b"?"
+    assert [lib.aa_misuse_detected_by(i + 1).decode() for i in range(len(MISUSES))] == \
+        [MISUSE_DETECTED_BY[m] for m in MISUSES]

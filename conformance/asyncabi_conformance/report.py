@@ -540,7 +540,8 @@ def timeline_svg(events, failures=(), width=960, lane_h=20, max_lanes=40) -> str
         x = left + plot * (t - t0) / span
         y = top + lanes.index(ev.get("handle")) * lane_h + lane_h / 2
         tip = e(json.dumps(ev)[:300])
-        if op in violation_codes or (op not in COLORS and op != "complete-status"):
+        leave = ev.get("phase") == "leave"  # a call's exit (complete's status): a grey mark
+        if op in violation_codes or (op not in COLORS and not leave):
             label_y = y - 6 if flagged % 2 == 0 else y + 14  # alternate: neighbours stay legible
             flagged += 1
             svg.append(f"<g class='violation'><rect x='{x - 5:.1f}' y='{y - 5:.1f}' width='10' "
@@ -548,8 +549,9 @@ def timeline_svg(events, failures=(), width=960, lane_h=20, max_lanes=40) -> str
                        f"<title>{tip}</title></rect><text x='{x + 8:.1f}' y='{label_y:.1f}' "
                        f"font-size='10' fill='#cf222e'>{e(op)}</text></g>")
         else:
+            fill = "#6e7781" if leave else COLORS.get(op, "#6e7781")
             svg.append(f"<circle cx='{x:.1f}' cy='{y:.1f}' r='4' "
-                       f"fill='{COLORS.get(op, '#6e7781')}'><title>{tip}</title></circle>")
+                       f"fill='{fill}'><title>{tip}</title></circle>")
     legend_y = height - 10
     x = 8
     for op, color in COLORS.items():

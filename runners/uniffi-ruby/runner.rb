@@ -74,6 +74,10 @@ def main(argv)
     return 2
   end
   bindings = File.expand_path(bindings)
+  if (at = argv.index('--bench'))
+    require 'uniffi_adapter/bench' # lib/uniffi_adapter/bench.rb
+    return UniffiAdapter::Bench.spawn(bindings, argv[(at + 1)..])
+  end
   out = $stdout.dup
   out.sync = true
   $stdout.reopen($stderr) # stdout carries the protocol only

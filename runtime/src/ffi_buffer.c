@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "asyncabi/ffi.h"
+#include "observe_internal.h"
 
 static void aa__fail(RustCallStatus *out_status, const char *message)
 {
@@ -20,7 +21,7 @@ static void aa__fail(RustCallStatus *out_status, const char *message)
 /* Larger requests are refused with status 2 instead of aborting inside the allocator. */
 #define AA__FFI_MAX_BUFFER ((uint64_t)INT32_MAX)
 
-RustBuffer aa_ffi_rustbuffer_alloc(uint64_t size, RustCallStatus *out_status)
+static RustBuffer aa__rustbuffer_alloc(uint64_t size, RustCallStatus *out_status)
 {
     if (size > AA__FFI_MAX_BUFFER) {
         aa__fail(out_status, "rustbuffer_alloc: size exceeds i32::MAX");
@@ -35,7 +36,7 @@ RustBuffer aa_ffi_rustbuffer_alloc(uint64_t size, RustCallStatus *out_status)
     return buffer;
 }
 
-RustBuffer aa_ffi_rustbuffer_from_bytes(ForeignBytes bytes, RustCallStatus *out_status)
+static RustBuffer aa__rustbuffer_from_bytes(ForeignBytes bytes, RustCallStatus *out_status)
 {
     if (bytes.len < 0 || (bytes.len > 0 && bytes.data == NULL)) {
         aa__fail(out_status, "rustbuffer_from_bytes: negative length or NULL data");
@@ -44,14 +45,14 @@ RustBuffer aa_ffi_rustbuffer_from_bytes(ForeignBytes bytes, RustCallStatus *out_
     return aa_buffer_from_bytes(bytes.data, (uint64_t)bytes.len);
 }
 
-void aa_ffi_rustbuffer_free(RustBuffer buf, RustCallStatus *out_status)
+static void aa__rustbuffer_free(RustBuffer buf, RustCallStatus *out_status)
 {
     (void)out_status; /* cannot fail; success leaves the status untouched */
     aa_buffer_free(buf);
 }
 
-RustBuffer aa_ffi_rustbuffer_reserve(RustBuffer buf, uint64_t additional,
-                                     RustCallStatus *out_status)
+static RustBuffer aa__rustbuffer_reserve(RustBuffer buf, uint64_t additional,
+                                         RustCallStatus *out_status)
 {
     if (buf.len > buf.capacity || buf.len > AA__FFI_MAX_BUFFER ||
         additional > AA__FFI_MAX_BUFFER - buf.len) {
@@ -59,4 +60,58 @@ RustBuffer aa_ffi_rustbuffer_reserve(RustBuffer buf, uint64_t additional,
         return buf;
     }
     return aa_buffer_reserve(buf, additional);
+}
+
+/* --- The exported calls: the bodies above, with enter and leave events when observed --- */
+
+#define AA__RB_ENTER(op, data)                                                                 \
+    aa__emit_enter((op), AA_TYPE_RUST_BUFFER, 0, (data), NULL, out_status)
+#define AA__RB_LEAVE(op, data)                                                                 \
+    aa__emit_at((op), AA_PHASE_LEAVE, AA_TYPE_RUST_BUFFER, 0, (data),                          \
+                out_status != NULL ? out_status->code : 0, NULL)
+
+RustBuffer aa_ffi_rustbuffer_alloc(uint64_t size, RustCallStatus *out_status)
+{
+    if (__builtin_expect(!aa__observing(), 1)) {
+        return aa__rustbuffer_alloc(size, out_status);
+    }
+    AA__RB_ENTER(AA_OP_RUSTBUFFER_ALLOC, size);
+    RustBuffer buffer = aa__rustbuffer_alloc(size, out_status);
+    AA__RB_LEAVE(AA_OP_RUSTBUFFER_ALLOC, size);
+    return buffer;
+}
+
+RustBuffer aa_ffi_rustbuffer_from_bytes(ForeignBytes bytes, RustCallStatus *out_status)
+{
+    if (__builtin_expect(!aa__observing(), 1)) {
+        return aa__rustbuffer_from_bytes(bytes, out_status);
+    }
+    uint64_t len = (uint64_t)(int64_t)bytes.len;
+    AA__RB_ENTER(AA_OP_RUSTBUFFER_FROM_BYTES, len);
+    RustBuffer buffer = aa__rustbuffer_from_bytes(bytes, out_status);
+    AA__RB_LEAVE(AA_OP_RUSTBUFFER_FROM_BYTES, len);
+    return buffer;
+}
+
+void aa_ffi_rustbuffer_free(RustBuffer buf, RustCallStatus *out_status)
+{
+    if (__builtin_expect(!aa__observing(), 1)) {
+        aa__rustbuffer_free(buf, out_status);
+        return;
+    }
+    AA__RB_ENTER(AA_OP_RUSTBUFFER_FREE, buf.len);
+    aa__rustbuffer_free(buf, out_status);
+    AA__RB_LEAVE(AA_OP_RUSTBUFFER_FREE, buf.len);
+}
+
+RustBuffer aa_ffi_rustbuffer_reserve(RustBuffer buf, uint64_t additional,
+                                     RustCallStatus *out_status)
+{
+    if (__builtin_expect(!aa__observing(), 1)) {
+        return aa__rustbuffer_reserve(buf, additional, out_status);
+    }
+    AA__RB_ENTER(AA_OP_RUSTBUFFER_RESERVE, additional);
+    RustBuffer buffer = aa__rustbuffer_reserve(buf, additional, out_status);
+    AA__RB_LEAVE(AA_OP_RUSTBUFFER_RESERVE, additional);
+    return buffer;
 }

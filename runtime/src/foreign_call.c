@@ -39,6 +39,11 @@ struct aa_foreign_call {
     RustCallStatus status;    /* written by the completion before COMPLETED */
     UniffiForeignFutureDroppedCallbackStruct dropped;
     UniffiForeignFuture legacy;
+    /* The buffers of the first completion (value, error; NULL: none), written under BUSY before
+     * COMPLETED: a second completion that hands the very same buffers again (a binding that
+     * replays its result) while the call is alive must not free what the first one gave away.
+     * Once the call is released it cannot know them: a stale completion's buffers are freed. */
+    const void *first_buffers[2];
 };
 
 /* Relaxed everywhere: a statistic, read by leak checks after every thread was joined (the
@@ -158,6 +163,23 @@ aa_poll aa_foreign_call_poll(aa_foreign_call *call, aa_value *out_value,
     return AA_READY;
 }
 
+/* A second completion's buffers are absorbed like any unwanted result, except those that are
+ * the first completion's own: already handed over, so freeing them again would be a double
+ * free (or pull them from under the producer). */
+static void aa__replay_discard(const aa_foreign_call *call, aa_type family, aa_value *value,
+                               RustCallStatus *status)
+{
+    const void *v = family == AA_TYPE_RUST_BUFFER ? value->rust_buffer.data : NULL;
+    const void *e = status->code != UNIFFI_CALL_SUCCESS ? status->errorBuf.data : NULL;
+    if (v != NULL && (v == call->first_buffers[0] || v == call->first_buffers[1])) {
+        memset(&value->rust_buffer, 0, sizeof value->rust_buffer);
+    }
+    if (e != NULL && (e == call->first_buffers[0] || e == call->first_buffers[1])) {
+        memset(&status->errorBuf, 0, sizeof status->errorBuf);
+    }
+    aa__result_discard(family, value, status);
+}
+
 /* The slot's reference: released once the slot is retired. */
 static void aa__call_retire(aa_foreign_call *call, aa__slot *slot)
 {
@@ -175,8 +197,11 @@ void aa_foreign_call_drop(aa_foreign_call *call)
     /* Tell the binding first (outside every lock: it may cancel a task, take its runtime
      * lock, even complete the call synchronously from inside). Exactly once: drop is the
      * producer's last use of `call`. */
-    if (call->gave_dropped || call->gave_legacy) {
-        AA__EMIT(AA_OP_FOREIGN_DROPPED, type, id, id, 0, NULL);
+    if (aa__observing()) {
+        /* code 1: the binding replaced the producer's no-op (it claims it can cancel). */
+        bool installed = (call->gave_dropped && call->dropped.free != aa__dropped_noop) ||
+                         (call->gave_legacy && call->legacy.free != aa__dropped_noop);
+        aa__emit_slow(AA_OP_FOREIGN_DROPPED, type, id, id, installed, NULL);
     }
     if (call->gave_dropped) {
         call->dropped.free(call->dropped.handle);
@@ -198,10 +223,10 @@ void aa_foreign_call_drop(aa_foreign_call *call)
     aa__call_release(call);
 }
 
-/* The one body behind the twelve completion callbacks. `value` is zero for void. */
-static void aa__call_complete(aa_type family, uint64_t data, aa_value value, RustCallStatus status)
+/* The body of a completion (aa__call_complete). */
+static void aa__call_complete_body(aa_type family, uint64_t data, aa_value value,
+                                   RustCallStatus status)
 {
-    AA__EMIT(AA_OP_FOREIGN_COMPLETE, family, data, data, status.code, NULL);
     aa__slot *slot = aa__handle_enter(data, AA__KIND_FOREIGN_CALL, family, AA__SLOT_BUSY,
                                       AA_OP_FOREIGN_COMPLETE);
     if (slot == NULL) {
@@ -214,12 +239,14 @@ static void aa__call_complete(aa_type family, uint64_t data, aa_value value, Rus
     if (state & AA__CALL_COMPLETED) {
         aa__misuse(AA_MISUSE_FOREIGN_COMPLETE_TWICE, AA_OP_FOREIGN_COMPLETE, data,
                    "the foreign call was already completed");
-        aa__result_discard(family, &value, &status);
+        aa__replay_discard(call, family, &value, &status);
         if (aa__handle_exit(slot, AA__SLOT_BUSY)) {
             aa__call_retire(call, slot);
         }
         return;
     }
+    call->first_buffers[0] = family == AA_TYPE_RUST_BUFFER ? value.rust_buffer.data : NULL;
+    call->first_buffers[1] = status.code != UNIFFI_CALL_SUCCESS ? status.errorBuf.data : NULL;
     if (family != (aa_type)call->type) {
         aa__misuse(AA_MISUSE_WRONG_FAMILY, AA_OP_FOREIGN_COMPLETE, data,
                    "completed with the %s callback, the call expects %s", aa_type_name(family),
@@ -253,6 +280,19 @@ static void aa__call_complete(aa_type family, uint64_t data, aa_value value, Rus
     if (aa__handle_exit(slot, AA__SLOT_BUSY)) {
         aa__call_retire(call, slot);
     }
+}
+
+/* The one body behind the twelve completion callbacks. `value` is zero for void. */
+static void aa__call_complete(aa_type family, uint64_t data, aa_value value, RustCallStatus status)
+{
+    if (__builtin_expect(aa__observing(), 0)) {
+        int32_t code = status.code;
+        aa__emit_at(AA_OP_FOREIGN_COMPLETE, AA_PHASE_ENTER, family, data, data, code, NULL);
+        aa__call_complete_body(family, data, value, status);
+        aa__emit_at(AA_OP_FOREIGN_COMPLETE, AA_PHASE_LEAVE, family, data, data, code, NULL);
+        return;
+    }
+    aa__call_complete_body(family, data, value, status);
 }
 
 #define AA__DEFINE_COMPLETE(ctx, tag, Suffix, ENUM, CType, member)                             \

@@ -34,13 +34,6 @@ static const char *aa__core_name(const aa_future *core)
     return core->vtable ? core->vtable->name : NULL;
 }
 
-/* The name for events about `core`: read only when someone observes (every event site checks
- * aa__observing() again, so NULL here is never reported). */
-static inline const char *aa__trace_name(const aa_future *core)
-{
-    return aa__observing() ? aa__core_name(core) : NULL;
-}
-
 /* Creates a core and publishes its handle (0 when out of memory); `result` may be NULL. */
 static inline __attribute__((always_inline)) uint64_t
 aa__core_create(aa_type type, const aa_future_vtable *vtable, void *state, uint8_t flags,
@@ -207,6 +200,9 @@ aa__core_free_obs(aa_future *core, aa__slot *slot, bool observing, bool retired)
     if (!retired) {
         aa__handle_retire_keep(slot);
     }
+    if (observing) {
+        aa__emit_at(AA_OP_RETIRED, AA_PHASE_POINT, type, handle, 0, 0, name);
+    }
     /* The handle is retired: a callback that calls back into it gets a stale-handle report,
      * never the core. The core (and the slot it lives in) is still ours until the release
      * below. */
@@ -270,9 +266,6 @@ static inline __attribute__((always_inline)) void
 aa__future_poll_obs(aa_type type, uint64_t handle, UniffiRustFutureContinuationCallback callback,
                     uint64_t callback_data, bool observing)
 {
-    if (observing) {
-        aa__emit_slow(AA_OP_POLL, type, handle, callback_data, 0, NULL);
-    }
     aa__slot *slot = aa__handle_enter(handle, AA__KIND_FUTURE, type, AA__SLOT_BUSY, AA_OP_POLL);
     if (slot == NULL) {
         /* READY, so that the binding moves on to complete (which reports status 2) and never
@@ -327,7 +320,9 @@ __attribute__((noinline)) static void aa__future_poll_observed(
     aa_type type, uint64_t handle, UniffiRustFutureContinuationCallback callback,
     uint64_t callback_data)
 {
+    aa__emit_enter(AA_OP_POLL, type, handle, callback_data, callback, NULL);
     aa__future_poll_obs(type, handle, callback, callback_data, true);
+    aa__emit_at(AA_OP_POLL, AA_PHASE_LEAVE, type, handle, callback_data, 0, NULL);
 }
 
 void aa_future_poll(aa_type type, uint64_t handle, UniffiRustFutureContinuationCallback callback,
@@ -343,21 +338,26 @@ void aa_future_poll(aa_type type, uint64_t handle, UniffiRustFutureContinuationC
 
 void aa_future_cancel(aa_type type, uint64_t handle)
 {
-    AA__EMIT(AA_OP_CANCEL, type, handle, 0, 0, NULL);
+    bool observing = aa__observing();
+    if (observing) {
+        aa__emit_at(AA_OP_CANCEL, AA_PHASE_ENTER, type, handle, 0, 0, NULL);
+    }
     aa__slot *slot =
         aa__handle_enter(handle, AA__KIND_FUTURE, type, AA__SLOT_CANCELLING, AA_OP_CANCEL);
-    if (slot == NULL) {
-        return;
+    if (slot != NULL) {
+        aa_future *core = aa__slot_object(slot);
+        const char *name = observing ? aa__core_name(core) : NULL;
+        /* cancel may overlap a poll (Swift cancels from another task), so it touches only the
+         * scheduler; the state is dropped by complete or free, never here. */
+        aa__continuation cont = aa__scheduler_cancel(&core->sched);
+        if (aa__handle_exit_entered(slot, handle, AA__SLOT_CANCELLING)) {
+            aa__core_free(core, slot);
+        }
+        aa__continuation_invoke_obs(cont, observing, type, handle, name);
     }
-    aa_future *core = aa__slot_object(slot);
-    const char *name = aa__trace_name(core);
-    /* cancel may overlap a poll (Swift cancels from another task), so it touches only the
-     * scheduler; the state is dropped by complete or free, never here. */
-    aa__continuation cont = aa__scheduler_cancel(&core->sched);
-    if (aa__handle_exit_entered(slot, handle, AA__SLOT_CANCELLING)) {
-        aa__core_free(core, slot);
+    if (observing) {
+        aa__emit_at(AA_OP_CANCEL, AA_PHASE_LEAVE, type, handle, 0, 0, NULL);
     }
-    aa__continuation_invoke(cont, type, handle, name);
 }
 
 /* Fills *out_status with code 2 and the misuse text (what complete returns on misuse). */
@@ -373,6 +373,14 @@ __attribute__((noinline, cold)) static void aa__status_misuse(RustCallStatus *ou
     out_status->errorBuf = aa_buffer_from_bytes(text, strlen(text));
 }
 
+/* complete's leave event: the status it returned (the classic hook's "complete"). */
+#define AA__EMIT_LEAVE_COMPLETE_(type, handle, code, name)                                     \
+    do {                                                                                       \
+        if (aa__observing()) {                                                                 \
+            aa__emit_at(AA_OP_COMPLETE, AA_PHASE_LEAVE, (type), (handle), 0, (code), (name));  \
+        }                                                                                      \
+    } while (0)
+
 /* complete on a handle that failed validation (already reported): status 2 with a text. */
 __attribute__((noinline, cold)) static void aa__complete_rejected(aa_type type, uint64_t handle,
                                                                   RustCallStatus *out_status)
@@ -385,7 +393,7 @@ __attribute__((noinline, cold)) static void aa__complete_rejected(aa_type type, 
         out_status->code = UNIFFI_CALL_UNEXPECTED_ERROR;
         out_status->errorBuf = aa_buffer_from_bytes(text, strlen(text));
     }
-    AA__EMIT(AA_OP_COMPLETE, type, handle, 0, UNIFFI_CALL_UNEXPECTED_ERROR, NULL);
+    AA__EMIT_LEAVE_COMPLETE_(type, handle, UNIFFI_CALL_UNEXPECTED_ERROR, NULL);
 }
 
 /* The body of complete once the caller holds BUSY on `slot`, compiled twice (observing a
@@ -449,7 +457,7 @@ aa__complete_body(aa_future *core, aa__slot *slot, aa_type type, uint64_t handle
 out:
     aa__core_exit(core, slot, handle);
     if (observing) {
-        aa__emit_slow(AA_OP_COMPLETE, type, handle, 0, code, name);
+        AA__EMIT_LEAVE_COMPLETE_(type, handle, code, name);
     }
     return value;
 }
@@ -472,6 +480,15 @@ aa__future_complete_full(aa_type type, uint64_t handle, RustCallStatus *out_stat
     return aa__complete_body(aa__slot_object(slot), slot, type, handle, out_status, false);
 }
 
+/* complete while observed: the enter event, then the full path (its body emits the leave).
+ * Out of line, so that the fast path below keeps its short prologue. */
+__attribute__((noinline)) static aa_value
+aa__future_complete_observed(aa_type type, uint64_t handle, RustCallStatus *out_status)
+{
+    aa__emit_enter(AA_OP_COMPLETE, type, handle, 0, NULL, out_status);
+    return aa__future_complete_full(type, handle, out_status, true);
+}
+
 /* complete's body for the fast path's uncommon cases (BUSY held, not observing). */
 __attribute__((noinline)) static aa_value aa__complete_entered(aa_future *core, aa__slot *slot,
                                                                aa_type type, uint64_t handle,
@@ -483,7 +500,7 @@ __attribute__((noinline)) static aa_value aa__complete_entered(aa_future *core, 
 aa_value aa_future_complete(aa_type type, uint64_t handle, RustCallStatus *out_status)
 {
     if (__builtin_expect(aa__observing(), 0)) {
-        return aa__future_complete_full(type, handle, out_status, true);
+        return aa__future_complete_observed(type, handle, out_status);
     }
     aa__slot *slot =
         aa__handle_try_enter(handle, AA__KIND_FUTURE, type, AA__SLOT_BUSY, AA_OP_COMPLETE);
@@ -516,13 +533,15 @@ __attribute__((noinline)) static void aa__future_free_full(aa_type type, uint64_
                                                            bool observing)
 {
     if (observing) {
-        aa__emit_slow(AA_OP_FREE, type, handle, 0, 0, NULL);
+        aa__emit_at(AA_OP_FREE, AA_PHASE_ENTER, type, handle, 0, 0, NULL);
     }
     aa__slot *slot = aa__handle_enter(handle, AA__KIND_FUTURE, type, AA__SLOT_BUSY, AA_OP_FREE);
-    if (slot == NULL) {
-        return;
+    if (slot != NULL) {
+        aa__core_free_obs(aa__slot_object(slot), slot, observing, false);
     }
-    aa__core_free_obs(aa__slot_object(slot), slot, observing, false);
+    if (observing) {
+        aa__emit_at(AA_OP_FREE, AA_PHASE_LEAVE, type, handle, 0, 0, NULL);
+    }
 }
 
 void aa_future_free(aa_type type, uint64_t handle)

@@ -79,7 +79,8 @@ static inline void aa__continuation_invoke_obs(aa__continuation cont, bool obser
         return;
     }
     if (observing) {
-        aa__emit_slow(AA_OP_CONTINUATION, type, handle, cont.data, cont.code, name);
+        aa__continuation_invoke_observed(cont.callback, cont.data, cont.code, type, handle, name);
+        return;
     }
     cont.callback(cont.data, cont.code);
 }

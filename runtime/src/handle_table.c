@@ -119,9 +119,6 @@ static bool aa__free_pop(uint32_t *index)
  * slots' value fields like the shared list: the common alloc and free touch no shared word.
  * The cache is bounded; beyond it, and when the thread exits, slots go to the shared list. */
 _Thread_local aa__slot_cache aa__cache;
-static pthread_key_t aa__cache_key;
-static pthread_once_t aa__cache_once = PTHREAD_ONCE_INIT;
-static bool aa__cache_key_ok;
 
 /* At thread exit: the cached chain goes to the shared list in one push. */
 static void aa__cache_flush(void *unused)
@@ -141,17 +138,44 @@ static void aa__cache_flush(void *unused)
     aa__free_push(first, last);
 }
 
+/* The flush must run at thread exit, and this code may be in a library that is unloaded while
+ * threads that used it live on (ruby-ffi closes its libraries at interpreter exit, before the
+ * VM's cached threads end). glibc's __cxa_thread_atexit_impl, the mechanism of C++ (and Rust)
+ * thread-local destructors, keeps the library mapped until every such destructor has run; a
+ * pthread key's destructor would be called at an unmapped address. Without it (not glibc),
+ * the key is deleted when the library is unloaded, and the threads' caches are abandoned. */
+extern void *__dso_handle;
+extern int __cxa_thread_atexit_impl(void (*dtor)(void *), void *obj, void *dso)
+    __attribute__((weak));
+static pthread_key_t aa__cache_key;
+static pthread_once_t aa__cache_once = PTHREAD_ONCE_INIT;
+static bool aa__cache_key_ok;
+
 static void aa__cache_key_init(void)
 {
     aa__cache_key_ok = pthread_key_create(&aa__cache_key, aa__cache_flush) == 0;
 }
 
+__attribute__((destructor)) static void aa__cache_key_unload(void)
+{
+    if (aa__cache_key_ok) {
+        aa__cache_key_ok = false;
+        pthread_key_delete(aa__cache_key);
+    }
+}
+
 /* Arms the flush for this thread; false if it cannot be (then the thread caches nothing). */
 __attribute__((noinline)) static bool aa__cache_register(void)
 {
-    pthread_once(&aa__cache_once, aa__cache_key_init);
-    if (!aa__cache_key_ok || pthread_setspecific(aa__cache_key, (void *)1) != 0) {
-        return false;
+    if (__cxa_thread_atexit_impl != NULL) {
+        if (__cxa_thread_atexit_impl(aa__cache_flush, NULL, &__dso_handle) != 0) {
+            return false;
+        }
+    } else {
+        pthread_once(&aa__cache_once, aa__cache_key_init);
+        if (!aa__cache_key_ok || pthread_setspecific(aa__cache_key, (void *)1) != 0) {
+            return false;
+        }
     }
     aa__cache.registered = true;
     return true;

@@ -78,21 +78,12 @@ class Generated:
         sys.modules[name] = module
         spec.loader.exec_module(module)  # loads the library, checks the contract version
         self.module = module
-        # The same path, so dlopen hands back the library the module loaded.
+        # The same path, so dlopen hands back the library the module loaded. For the fixtures'
+        # control exports (configure and the monitor), which are not in the UDL.
         self.controls = ctypes.CDLL(str(self.library_link))
 
     def close(self):
         shutil.rmtree(self.folder, ignore_errors=True)
-
-    # --- control exports (not in the UDL: the fixture kit's configure and monitor) ----------
-    def control(self, name, restype=None, argtypes=()):
-        try:
-            fn = getattr(self.controls, name)
-        except AttributeError:
-            return None
-        fn.restype = restype
-        fn.argtypes = list(argtypes)
-        return fn
 
     # --- the generated API -------------------------------------------------------------------
     def set_event_loop(self, loop):

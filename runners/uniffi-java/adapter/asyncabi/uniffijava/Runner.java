@@ -33,7 +33,11 @@ public final class Runner {
         this.out = out;
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) throws Throwable {
+        if (args.length > 2 && args[0].equals("--bindings") && args[2].equals("--bench")) {
+            Bench.main(Path.of(args[1]), List.of(args).subList(3, args.length));  // Bench.java
+            System.exit(0);
+        }
         if (args.length != 2 || !args[0].equals("--bindings")) {
             System.err.println("uniffi-java: usage: Runner --bindings DIR");
             System.exit(2);

@@ -142,7 +142,11 @@ fun main(args: Array<String>) {
     val benchAt = args.indexOf("--bench")
     if (benchAt >= 0) {
         val rest = args.drop(benchAt + 1)
-        val numbers = rest.drop(1).map { it.toInt() }
+        val numbers = rest.drop(1).map { it.toIntOrNull() ?: 0 }
+        if (rest.isEmpty() || rest.size > 4 || numbers.any { it < 1 }) {
+            System.err.println("uniffi-kotlin: usage: runner --bindings DIR --bench LIBRARY [AWAITS CONCURRENT ROUNDS] (positive integers)")
+            exitProcess(2)
+        }
         println(Json.write(bench(dir, rest[0], numbers.getOrElse(0) { 20000 }, numbers.getOrElse(1) { 10000 },
             numbers.getOrElse(2) { 3 })))
         Runtime.getRuntime().halt(0)
