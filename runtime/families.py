@@ -32,6 +32,90 @@ OPS = ['new',
  'rustbuffer-from-bytes',
  'rustbuffer-free',
  'rustbuffer-reserve']
+# The fixtures' monitor's own trace ops (AA_MONITOR_OPS), numbered after OPS.
+MONITOR_OPS = ['object-new',
+ 'object-clone',
+ 'object-free',
+ 'handoff',
+ 'handoff-timeout',
+ 'mode',
+ 'runtime-misuse',
+ 'internal-error',
+ 'schedule',
+ 'configure',
+ 'scenario',
+ 'reset',
+ 'finish']
+# Every op a trace line can carry (OPS, then MONITOR_OPS; the monitor's fx_trace_op), but
+# a violation's line, whose op is its code (MISUSES).
+TRACE_OPS = ['new',
+ 'poll',
+ 'continuation',
+ 'cancel',
+ 'complete',
+ 'free',
+ 'wake',
+ 'foreign-call',
+ 'foreign-complete',
+ 'foreign-dropped',
+ 'continuation-returned',
+ 'retired',
+ 'rustbuffer-alloc',
+ 'rustbuffer-from-bytes',
+ 'rustbuffer-free',
+ 'rustbuffer-reserve',
+ 'object-new',
+ 'object-clone',
+ 'object-free',
+ 'handoff',
+ 'handoff-timeout',
+ 'mode',
+ 'runtime-misuse',
+ 'internal-error',
+ 'schedule',
+ 'configure',
+ 'scenario',
+ 'reset',
+ 'finish']
+# What a trace line with each op means (the tables' third column).
+OP_MEANINGS = {'new': 'an export created a future (handle, `name`)',
+ 'poll': 'binding called poll (`data`: callback_data, `callback`)',
+ 'continuation': 'runtime invokes a continuation (`code`: 0 READY, 1 WAKE; `data`: '
+                 'callback_data)',
+ 'cancel': 'binding called cancel',
+ 'complete': 'binding called complete (`status`; on leaving, `code`: the status returned)',
+ 'free': 'binding called free',
+ 'wake': 'a producer waker fired',
+ 'foreign-call': 'producer started a foreign async call (`handle`, `data`: complete_data)',
+ 'foreign-complete': 'binding called a foreign complete callback (`code`: status)',
+ 'foreign-dropped': 'producer invokes the dropped callback / legacy free (`code`: 1 the '
+                    "binding installed its own, 0 the producer's no-op is still there)",
+ 'continuation-returned': 'a continuation the runtime invoked has returned (`code`, `data` as '
+                          'continuation)',
+ 'retired': "a future's handle was retired: the free took effect",
+ 'rustbuffer-alloc': 'binding called rustbuffer_alloc (`data`: size)',
+ 'rustbuffer-from-bytes': 'binding called rustbuffer_from_bytes (`data`: length)',
+ 'rustbuffer-free': 'binding called rustbuffer_free (`data`: length)',
+ 'rustbuffer-reserve': 'binding called rustbuffer_reserve (`data`: additional)',
+ 'object-new': 'an object was created (handle; `name`: its class)',
+ 'object-clone': 'an object handle was cloned (`code`: its references now; `name`: its class)',
+ 'object-free': 'a reference to an object was freed (`code`: references left; `name`: its '
+                'class)',
+ 'handoff': '`poll_handoff` mode: a continuation delivered inside its poll call was taken to '
+            'run on a producer thread once the poll has left (`code`: 0 READY, 1 WAKE; `data`: '
+            'callback_data)',
+ 'handoff-timeout': "a handed-off continuation had not returned within the monitor's wait: the "
+                    'poll returns and the continuation finishes later',
+ 'mode': 'the fixture mode was set (`code`: 1 `poll_handoff`, 0 none; `name`)',
+ 'runtime-misuse': 'the runtime reported a misuse through its hook (`code`: its AA_MISUSES '
+                   "number, before refinement; `name`: the runtime's message)",
+ 'internal-error': "a fault of the producer or the runtime, never the binding's (`name`: what)",
+ 'schedule': 'a seeded choice (`name`: which, e.g. `worker` or `jitter_ms`; `data`: the value '
+             'chosen)',
+ 'configure': 'asyncabi_fixture_configure (`data`: the seed)',
+ 'scenario': 'the scenario was named (`name`)',
+ 'reset': "asyncabi_monitor_reset (`data`: the reset's serial number, from 1)",
+ 'finish': 'asyncabi_monitor_finish (`code`: the number of violations; `name`: the scenario)'}
 # aa_misuse_code: the misuse codes (aa_misuse_name), from 1.
 MISUSES = ['invalid-handle',
  'stale-handle',

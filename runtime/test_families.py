@@ -11,7 +11,8 @@ import pytest
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from families import FAMILIES, MISUSE_DETECTED_BY, MISUSES, OPS  # noqa: E402
+from families import (FAMILIES, MISUSE_DETECTED_BY, MISUSES, MONITOR_OPS,  # noqa: E402
+                      OP_MEANINGS, OPS, TRACE_OPS)
 
 
 def test_generated_list_is_current():
@@ -37,3 +38,12 @@ def test_names_match_the_library():
     assert lib.aa_misuse_name(0) == b"?" and lib.aa_misuse_name(len(MISUSES) + 1) == b"?"
     assert [lib.aa_misuse_detected_by(i + 1).decode() for i in range(len(MISUSES))] == \
         [MISUSE_DETECTED_BY[m] for m in MISUSES]
+
+
+def test_trace_ops_are_the_runtimes_then_the_monitors():
+    # fx_trace_op numbers AA_MONITOR_OPS after AA_OPS; a violation's line uses its code, so no
+    # trace op may be a misuse code too
+    assert TRACE_OPS == OPS + MONITOR_OPS and MONITOR_OPS
+    assert len(set(TRACE_OPS)) == len(TRACE_OPS)
+    assert not set(TRACE_OPS) & set(MISUSES)
+    assert list(OP_MEANINGS) == TRACE_OPS and all(OP_MEANINGS.values())

@@ -16,6 +16,7 @@ sleeps) as a whole, are multiplied by the run's slowdown (the sanitizer variant'
 import json
 import math
 
+from . import names
 from .records import Failure
 
 # Absolute slack added to every upper time bound (scheduling noise), times the slowdown. 20
@@ -85,9 +86,15 @@ def judge(scenario: dict, result: dict, time_scale: float, slowdown: float = 1.0
     return failures
 
 
-# Leak counters of the monitor report and the violation that must accompany each.
-LIVE_COUNTERS = {"live_futures": "leaked-future", "live_buffers": "leaked-buffer",
-                 "live_objects": "leaked-object", "live_foreign_calls": "foreign-complete-missing"}
+# Leak counters of the monitor report and the violation that must accompany each: codes of
+# AA_MISUSES (observe.h, through names; a code the table does not have fails at import, and
+# conformance/tests/test_names.py checks each is one the monitor detects).
+LIVE_COUNTERS = {counter: names.misuse(code) for counter, code in {
+    "live_futures": "leaked-future", "live_buffers": "leaked-buffer",
+    "live_objects": "leaked-object", "live_foreign_calls": "foreign-complete-missing"}.items()}
+# The failure code of a runtime misuse the monitor did not turn into a violation: the trace op
+# of the line that records the runtime's report.
+RUNTIME_MISUSE = names.trace_op("runtime-misuse")
 
 
 def judge_monitor(scenario, monitor, time_scale, seed=None) -> list:
@@ -130,7 +137,7 @@ def judge_monitor(scenario, monitor, time_scale, seed=None) -> list:
         if report.get("runtime_misuse") and not codes:
             failures.append(Failure("violation", f"{where}: the runtime saw misuse "
                                     f"{_short(report['runtime_misuse'])} but the monitor "
-                                    "reported no violation", code="runtime-misuse",
+                                    "reported no violation", code=RUNTIME_MISUSE,
                                     fixture=fixture))
         for v in report.get("violations", []):
             failures.append(Failure(

@@ -12,7 +12,7 @@ import json
 import pathlib
 import xml.etree.ElementTree as ET
 
-from . import records
+from . import names, records
 from .records import FAILED, NOT_RUN, PASSED, SKIPPED, UNSUPPORTED, ResultsFile
 
 CAPABILITIES = list(records.CAPABILITIES)
@@ -476,10 +476,32 @@ def merge(files: list) -> ResultsFile:
 
 
 # --- the timeline ----------------------------------------------------------------------------
-COLORS = {"new": "#0969da", "poll": "#8250df", "wake": "#bf8700", "continuation": "#1a7f37",
-          "complete": "#0550ae", "cancel": "#cf222e", "free": "#57606a",
-          "foreign-call": "#116329", "foreign-complete": "#2da44e", "foreign-dropped": "#953800"}
-META_OPS = {"configure", "reset", "scenario", "finish"}
+# How the timeline draws each trace op of the table (names.TRACE_OPS, from observe.h): a
+# circle in its colour (COLORS, listed in the legend), not at all (META_OPS: lines about the
+# run, not about a handle), or, for every other op of the table, a circle in DEFAULT_COLOR
+# (legend "other"). A call's leave line is a DEFAULT_COLOR circle too. A line whose op is not
+# in the table (a violation's, op = its code, or a name the table does not know) is a red
+# diamond labelled with it. conformance/tests/test_names.py checks that these names are ops of
+# the table and that every op of the table gets a mark.
+COLORS = {names.trace_op(op): color for op, color in {
+    "new": "#0969da", "poll": "#8250df", "wake": "#bf8700", "continuation": "#1a7f37",
+    "complete": "#0550ae", "cancel": "#cf222e", "free": "#57606a",
+    "foreign-call": "#116329", "foreign-complete": "#2da44e",
+    "foreign-dropped": "#953800"}.items()}
+META_OPS = {names.trace_op(op) for op in ("configure", "reset", "scenario", "finish", "mode")}
+DEFAULT_COLOR = "#6e7781"
+
+
+def timeline_mark(op, phase=None, violation_codes=()):
+    """How the timeline draws a line with `op`: ("hidden", None), ("circle", colour) or
+    ("violation", "#cf222e")."""
+    if op in META_OPS:
+        return "hidden", None
+    if op in violation_codes or op not in names.TRACE_OPS:
+        return "violation", "#cf222e"
+    if phase == "leave":  # a call's exit (complete's status): a grey mark
+        return "circle", DEFAULT_COLOR
+    return "circle", COLORS.get(op, DEFAULT_COLOR)
 
 
 def _is_null_handle(handle) -> bool:
@@ -495,20 +517,20 @@ def timeline_svg(events, failures=(), width=960, lane_h=20, max_lanes=40) -> str
     if resets:
         events = events[resets[-1]:]
     violation_codes = {f.code for f in failures if f.kind == "violation"}
-    events = [ev for ev in events if ev.get("op") not in META_OPS
+    events = [ev for ev in events if timeline_mark(ev.get("op"))[0] != "hidden"
               and not _is_null_handle(ev.get("handle"))][:3000]
     if not events:
         return ""
     times = [ev.get("t_ns", i) for i, ev in enumerate(events)]
     t0, t1 = min(times), max(times)
     span = (t1 - t0) or 1
-    lanes, names = [], {}
+    lanes, labels = [], {}
     for ev in events:
         lane = ev.get("handle")
         if lane not in lanes:
             lanes.append(lane)
-        if ev.get("op") in COLORS and ev.get("name") and lane not in names:
-            names[lane] = ev["name"]
+        if ev.get("op") in COLORS and ev.get("name") and lane not in labels:
+            labels[lane] = ev["name"]
     lanes = lanes[:max_lanes]
     left, right, top = 190, 90, 26
     height = top + lane_h * len(lanes) + 44
@@ -528,11 +550,11 @@ def timeline_svg(events, failures=(), width=960, lane_h=20, max_lanes=40) -> str
                    f"fill='#8c959f' text-anchor='middle'>{(t0 + span * k / 4) / 1e6:.2f} ms</text>")
     for i, lane in enumerate(lanes):
         y = top + i * lane_h + lane_h / 2
-        label = f"{names.get(lane, '')} {str(lane)[-8:]}".strip()
+        label = f"{labels.get(lane, '')} {str(lane)[-8:]}".strip()
         svg.append(f"<text x='8' y='{y + 4:.1f}' font-size='11' fill='#1b1f24'>"
                    f"{e(label[:28])}</text><line x1='{left}' y1='{y:.1f}' x2='{width - right}' "
                    f"y2='{y:.1f}' stroke='#d8dee4'/>")
-    flagged = 0
+    flagged, other = 0, False
     for ev, t in zip(events, times):
         if ev.get("handle") not in lanes:
             continue
@@ -540,8 +562,8 @@ def timeline_svg(events, failures=(), width=960, lane_h=20, max_lanes=40) -> str
         x = left + plot * (t - t0) / span
         y = top + lanes.index(ev.get("handle")) * lane_h + lane_h / 2
         tip = e(json.dumps(ev)[:300])
-        leave = ev.get("phase") == "leave"  # a call's exit (complete's status): a grey mark
-        if op in violation_codes or (op not in COLORS and not leave):
+        mark, fill = timeline_mark(op, ev.get("phase"), violation_codes)
+        if mark == "violation":
             label_y = y - 6 if flagged % 2 == 0 else y + 14  # alternate: neighbours stay legible
             flagged += 1
             svg.append(f"<g class='violation'><rect x='{x - 5:.1f}' y='{y - 5:.1f}' width='10' "
@@ -549,7 +571,7 @@ def timeline_svg(events, failures=(), width=960, lane_h=20, max_lanes=40) -> str
                        f"<title>{tip}</title></rect><text x='{x + 8:.1f}' y='{label_y:.1f}' "
                        f"font-size='10' fill='#cf222e'>{e(op)}</text></g>")
         else:
-            fill = "#6e7781" if leave else COLORS.get(op, "#6e7781")
+            other = other or (ev.get("phase") != "leave" and op not in COLORS)
             svg.append(f"<circle cx='{x:.1f}' cy='{y:.1f}' r='4' "
                        f"fill='{fill}'><title>{tip}</title></circle>")
     legend_y = height - 10
@@ -558,6 +580,10 @@ def timeline_svg(events, failures=(), width=960, lane_h=20, max_lanes=40) -> str
         svg.append(f"<circle cx='{x + 4}' cy='{legend_y - 3}' r='4' fill='{color}'/>"
                    f"<text x='{x + 11}' y='{legend_y}' font-size='10' fill='#57606a'>{op}</text>")
         x += 20 + 6 * len(op)
+    if other:
+        svg.append(f"<circle cx='{x + 4}' cy='{legend_y - 3}' r='4' fill='{DEFAULT_COLOR}'/>"
+                   f"<text x='{x + 11}' y='{legend_y}' font-size='10' fill='#57606a'>other</text>")
+        x += 20 + 6 * len("other")
     svg.append(f"<rect x='{x}' y='{legend_y - 8}' width='8' height='8' fill='#cf222e' "
                f"transform='rotate(45 {x + 4} {legend_y - 4})'/><text x='{x + 12}' "
                f"y='{legend_y}' font-size='10' fill='#cf222e'>violation</text>")

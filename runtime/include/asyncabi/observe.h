@@ -53,6 +53,41 @@ extern "C" {
     X(RUSTBUFFER_RESERVE, "rustbuffer-reserve",                                                \
       "binding called rustbuffer_reserve (`data`: additional)")
 
+/* AA_MONITOR_OPS(X): X(ENUM, "name", what the trace line means). The runtime never emits these:
+ * they are the other ops of the fixtures' monitor's trace lines (docs/fixture-interface.md),
+ * listed here beside AA_OPS so that one table names every op a trace line can carry: an AA_OPS
+ * name (the runtime's events, and `new` / `foreign-call` as the monitor notes them), one of
+ * these, or, on the line that records a violation, its AA_MISUSES code. The monitor numbers
+ * them after AA_OPS (fx_trace_op); runtime/families.py and the docs' list of trace ops are
+ * generated from both tables (runtime/gen_families.py). */
+#define AA_MONITOR_OPS(X)                                                                      \
+    X(OBJECT_NEW, "object-new", "an object was created (handle; `name`: its class)")           \
+    X(OBJECT_CLONE, "object-clone",                                                            \
+      "an object handle was cloned (`code`: its references now; `name`: its class)")           \
+    X(OBJECT_FREE, "object-free",                                                              \
+      "a reference to an object was freed (`code`: references left; `name`: its class)")       \
+    X(HANDOFF, "handoff",                                                                      \
+      "`poll_handoff` mode: a continuation delivered inside its poll call was taken to run "   \
+      "on a producer thread once the poll has left (`code`: 0 READY, 1 WAKE; `data`: "         \
+      "callback_data)")                                                                        \
+    X(HANDOFF_TIMEOUT, "handoff-timeout",                                                      \
+      "a handed-off continuation had not returned within the monitor's wait: the poll "        \
+      "returns and the continuation finishes later")                                           \
+    X(MODE, "mode", "the fixture mode was set (`code`: 1 `poll_handoff`, 0 none; `name`)")     \
+    X(RUNTIME_MISUSE, "runtime-misuse",                                                        \
+      "the runtime reported a misuse through its hook (`code`: its AA_MISUSES number, "        \
+      "before refinement; `name`: the runtime's message)")                                    \
+    X(INTERNAL_ERROR, "internal-error",                                                        \
+      "a fault of the producer or the runtime, never the binding's (`name`: what)")            \
+    X(SCHEDULE, "schedule",                                                                    \
+      "a seeded choice (`name`: which, e.g. `worker` or `jitter_ms`; `data`: the value "       \
+      "chosen)")                                                                               \
+    X(CONFIGURE, "configure", "asyncabi_fixture_configure (`data`: the seed)")                 \
+    X(SCENARIO, "scenario", "the scenario was named (`name`)")                                 \
+    X(RESET, "reset", "asyncabi_monitor_reset (`data`: the reset's serial number, from 1)")    \
+    X(FINISH, "finish",                                                                        \
+      "asyncabi_monitor_finish (`code`: the number of violations; `name`: the scenario)")
+
 /* A call across the ABI, or something the runtime did in answer to one (AA_OPS, in order). */
 #define AA_OP_ENUM_(ENUM, name, what) AA_OP_##ENUM,
 typedef enum aa_op {
