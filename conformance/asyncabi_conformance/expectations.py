@@ -1,5 +1,5 @@
 """A backend's expectations: holds a conformance run to the backend's known findings (its
-findings.json), as test262's expectations files do.
+findings.json, conformance/schema/findings.schema.json), as test262's expectations files do.
 
 Used by every generated-bindings backend (runners/uniffi-python, -kotlin, -ruby, -java: each
 has its own findings.json and holds its ctests to it with differences()).

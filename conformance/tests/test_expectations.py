@@ -1,16 +1,22 @@
 """A backend's expectations (asyncabi_conformance/expectations.py): a run held to findings.json
 in both directions (a new failure and a finding that went away are both differences), racy
 findings, findings visible with one producer only, monitor symptoms and producers without a
-monitor, producer limits, the per-seed table, and the CLI."""
+monitor, producer limits, the per-seed table, the CLI; and every backend's findings.json
+against conformance/schema/findings.schema.json."""
 import json
 import subprocess
 import sys
 
+import jsonschema
 import pytest
 
 from conftest import CONFORMANCE
 
 from asyncabi_conformance import expectations
+
+SOURCE = CONFORMANCE.parent
+SCHEMA = CONFORMANCE / "schema" / "findings.schema.json"
+FINDINGS = sorted(SOURCE.glob("runners/*/findings.json"))
 
 EXPECTED = {"backend": "b", "failing": {"f1": {"finding": "F1", "symptoms": ["foreign-complete-missing"]},
                                          "f2": {"finding": "F2", "symptoms": ["outcome"]}},
@@ -171,4 +177,41 @@ def test_the_cli_rejects_an_unreadable_file_in_one_line(tmp_path, which):
 def test_the_cli_needs_the_findings_file(tmp_path):
     proc = cli("--results", str(tmp_path / "results.json"))
     assert proc.returncode == 2 and "--expected" in proc.stderr
+
+
+def test_the_findings_schema_is_a_valid_schema():
+    schema = json.loads(SCHEMA.read_text())
+    jsonschema.validators.validator_for(schema).check_schema(schema)
+
+
+def test_every_backend_has_a_findings_file():
+    assert {p.parent.name for p in FINDINGS} >= {"uniffi-python", "uniffi-kotlin",
+                                                  "uniffi-ruby", "uniffi-java"}
+
+
+@pytest.mark.parametrize("path", FINDINGS, ids=lambda p: p.parent.name)
+def test_every_findings_file_matches_the_schema_and_names_what_exists(path):
+    findings = json.loads(path.read_text())
+    jsonschema.validate(findings, json.loads(SCHEMA.read_text()))
+    assert findings["backend"] == path.parent.name
+    assert findings["backend"] in json.loads((CONFORMANCE / "backends.json").read_text())
+    scenarios = {p.stem for p in (CONFORMANCE / "scenarios").glob("*.json")}
+    for section in ("failing", "unsupported", "unsettled"):
+        unknown = set(findings.get(section, {})) - scenarios
+        assert not unknown, f"{path}: {section} names no scenario: {sorted(unknown)}"
+
+
+@pytest.mark.parametrize("broken, message", [
+    ({"failing": {"s": {"finding": "F1"}}}, "is not valid under any of the given schemas"),
+    ({"failing": {"s": {"finding": "F1", "symptoms": ["outcome"], "racy": "yes"}}},
+     "is not of type 'boolean'"),
+    ({"failing": {"s": {"finding": "F1", "symptom": ["outcome"]}}}, "Additional properties"),
+    ({"unsupported": {"s": ""}}, "should be non-empty"),
+    ({"failing": {"s": {"finding": "F1", "symptoms": []}}}, "should be non-empty"),
+])
+def test_the_schema_rejects_broken_findings(broken, message):
+    findings = dict({"backend": "b", "failing": {}, "unsupported": {}}, **broken)
+    with pytest.raises(jsonschema.ValidationError) as error:
+        jsonschema.validate(findings, json.loads(SCHEMA.read_text()))
+    assert message in str(error.value), str(error.value)
 
