@@ -8,8 +8,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 ADAPTER = HERE.parent
 SOURCE = ADAPTER.parents[1]
 sys.path.insert(0, str(ADAPTER))
-# check_matrix.py is shared by the generated-bindings backends; it lives with uniffi-python's.
-sys.path.insert(0, str(SOURCE / "runners" / "uniffi-python"))
+sys.path.insert(0, str(SOURCE / "conformance"))  # asyncabi_conformance.expectations
 
 
 @pytest.fixture(scope="session")

@@ -1,11 +1,10 @@
 """The uniffi-java runner on its own: the hello, one scenario over the protocol, an unusable
-request, and check_matrix's verdicts."""
+request. (The check of a run against findings.json is tested with the conformance suite:
+conformance/tests/test_expectations.py.)"""
 import json
 import subprocess
 
 from conftest import SOURCE
-
-import check_matrix
 
 
 def _session(bindings, build_dir, lines):
@@ -37,22 +36,3 @@ def test_one_scenario_and_an_unusable_request(bindings, build_dir):
     assert result["result"]["monitor"]["futures"]["scenario"] == "fallible_me"
     assert "error" in error
 
-
-def test_check_matrix_holds_a_run_to_the_findings():
-    expected = {"backend": "uniffi-java", "failing": {
-        "a": {"finding": "J1", "symptoms": ["leaked-buffer"]},
-        "r": {"finding": "J3", "symptoms": ["outcome"], "racy": True}},
-        "unsupported": {"u": "why"}, "monitor_symptoms": ["leaked-buffer"]}
-    report = {"futures": {}}
-
-    def run(scenario, status, symptoms=()):
-        return {"backend": "uniffi-java", "scenario": scenario, "seed": 1, "producer": "c",
-                "status": status, "symptoms": list(symptoms), "monitor": report}
-    good = [run("a", "failed", ["leaked-buffer"]), run("r", "passed"), run("u", "unsupported"),
-            run("x", "passed")]
-    assert check_matrix.differences({"results": good}, expected) == []
-    assert check_matrix.differences({"results": [run("a", "passed")]}, expected)  # fixed: news
-    assert check_matrix.differences({"results": [run("x", "failed", ["outcome"])]}, expected)
-    assert check_matrix.differences({"results": [run("r", "failed", ["timing"])]}, expected)
-    assert check_matrix.differences({"results": [run("u", "passed")]}, expected)
-    assert check_matrix.differences({"results": []}, expected)

@@ -9,8 +9,7 @@ import sys
 
 from conftest import ADAPTER, SOURCE
 
-import check_matrix
-import sanitizer_live
+from asyncabi_conformance import expectations, sanitizer_live
 
 
 def test_the_matrix_matches_the_known_findings(build_dir, bindings):
@@ -37,5 +36,5 @@ def test_the_matrix_matches_the_known_findings(build_dir, bindings):
     assert results["fixture_variant"] == variant and results["seeds"] == [int(seed)], \
         (results["fixture_variant"], results["seeds"])
     expected = json.loads((ADAPTER / "findings.json").read_text())
-    problems = check_matrix.differences(results, expected)
+    problems = expectations.differences(results, expected)
     assert not problems, "\n".join(problems) + "\n\n" + proc.stdout[-3000:]

@@ -7,7 +7,6 @@ import pytest
 HERE = pathlib.Path(__file__).resolve().parent
 ADAPTER = HERE.parent
 SOURCE = ADAPTER.parents[1]
-sys.path.insert(0, str(SOURCE / "runners" / "uniffi-python"))  # check_matrix.py is shared
 sys.path.insert(0, str(SOURCE / "conformance"))
 
 

@@ -1,17 +1,15 @@
 """The uniffi-python adapter: its hello, a conversation over UniFFI's generated bindings and the C
 futures fixture (values, typed errors, objects, cancellation), an error answer (never a result)
-when bindings are missing, generate.py's one-line error for a UDL the generator rejects, and
-check_matrix.py in both directions."""
+when bindings are missing, and generate.py's one-line error for a UDL the generator rejects.
+(The check of a run against findings.json is tested with the conformance suite:
+conformance/tests/test_expectations.py.)"""
 import json
 import os
 import subprocess
 import sys
 
-import pytest
+from conftest import ADAPTER
 
-from conftest import ADAPTER, SOURCE
-
-import check_matrix
 from asyncabi_conformance import locate
 
 
@@ -99,58 +97,3 @@ def test_generate_reports_a_udl_the_generator_rejects_in_one_line(tmp_path):
     assert "Async primary constructors not supported" in proc.stderr
     assert not (tmp_path / "o" / "bad" / "bindings.json").exists()
 
-
-EXPECTED = {"backend": "b", "failing": {"f1": {"finding": "F1", "symptoms": ["foreign-complete-missing"]},
-                                         "f2": {"finding": "F2", "symptoms": ["outcome"]}},
-            "unsupported": {"u": "why"}, "monitor_symptoms": ["foreign-complete-missing"]}
-
-
-def record(scenario, status, symptoms=(), monitor=True, backend="b"):
-    return {"backend": backend, "scenario": scenario, "seed": 1, "status": status,
-            "symptoms": list(symptoms), "mutant": None,
-            "monitor": {"futures": {"violations": []} if monitor else None}}
-
-
-def test_check_matrix_accepts_exactly_the_known_findings():
-    results = {"results": [record("ok", "passed"), record("u", "unsupported"),
-                           record("f1", "failed", ["foreign-complete-missing"]),
-                           record("f2", "failed", ["outcome", "timing"])]}
-    assert check_matrix.differences(results, EXPECTED) == []
-
-
-@pytest.mark.parametrize("results, needle", [
-    ([record("ok", "failed", ["timeout"])], "ok (seed 1): failed ['timeout'], expected to pass"),
-    ([record("f1", "passed")], "f1 (seed 1): passed [], expected to fail"),
-    ([record("f2", "failed", ["timeout"])], "expected to fail with ['outcome']"),
-    ([record("u", "passed")], "u (seed 1): passed, expected unsupported"),
-    ([record("ok", "not run")], "expected to pass"),
-    ([record("ok", "passed", backend="other")], "no runs of b"),
-])
-def test_check_matrix_reports_every_difference(results, needle):
-    problems = check_matrix.differences({"results": results}, EXPECTED)
-    assert any(needle in p for p in problems), problems
-
-
-def test_a_finding_visible_with_one_producer_must_pass_with_the_others():
-    expected = dict(EXPECTED, failing={"f2": {"finding": "F2", "symptoms": ["outcome"],
-                                              "visible_with": ["c"]}})
-    c_run = dict(record("f2", "failed", ["outcome"]), producer="c")
-    rust_ok = dict(record("f2", "passed", backend="b@rust"), producer="rust")
-    assert check_matrix.differences({"results": [c_run, rust_ok]}, expected) == []
-    rust_bad = dict(record("f2", "failed", ["outcome"], backend="b@rust"), producer="rust")
-    problems = check_matrix.differences({"results": [c_run, rust_bad]}, expected)
-    assert any("producer rust" in p and "visible only with ['c']" in p for p in problems)
-
-
-def test_a_monitor_finding_is_not_expected_from_a_producer_without_a_monitor():
-    ok = {"results": [record("f1", "passed", monitor=False)]}
-    assert check_matrix.differences(ok, EXPECTED) == []
-    still_failing = {"results": [record("f1", "failed", ["timeout"], monitor=False)]}
-    assert check_matrix.differences(still_failing, EXPECTED)
-
-
-def test_a_producer_limit_is_no_verdict_on_the_backend():
-    limited = dict(record("ok", "unsupported", backend="b@rust"), producer="rust")
-    assert check_matrix.differences({"results": [limited]}, EXPECTED) == []
-    missing_cap = dict(limited, missing_capabilities=["threads"])
-    assert check_matrix.differences({"results": [missing_cap]}, EXPECTED)

@@ -1,6 +1,6 @@
 """uniffi-ruby against one producer ($ASYNCABI_UNIFFI_PRODUCER), every scenario, seed 1 (or
 $ASYNCABI_UNIFFI_SEED, and $ASYNCABI_FIXTURE_VARIANT for the sanitizer ctests), no
-mutants, held to findings.json by runners/uniffi-python/check_matrix.py: the run must differ
+mutants, held to findings.json by asyncabi_conformance.expectations: the run must differ
 from the known findings in nothing (the `unsettled` scenarios are printed, not held)."""
 import json
 import os
@@ -11,10 +11,9 @@ import sys
 
 ADAPTER = pathlib.Path(__file__).resolve().parents[1]
 SOURCE = ADAPTER.parents[1]
-sys.path.insert(0, str(SOURCE / "runners" / "uniffi-python"))
+sys.path.insert(0, str(SOURCE / "conformance"))
 
-import check_matrix  # noqa: E402  (the uniffi-python backend's, generic over the backend)
-import sanitizer_live  # noqa: E402  (shared as check_matrix.py is)
+from asyncabi_conformance import expectations, sanitizer_live  # noqa: E402
 
 
 def test_the_matrix_matches_the_known_findings():
@@ -57,14 +56,14 @@ def test_the_matrix_matches_the_known_findings():
     # unsettled: printed, not held; but a sanitizer report is never hidden
     results["results"] = [r for r in results.get("results", []) if r["scenario"] not in unsettled
                           or "sanitizer" in (r.get("symptoms") or [])]
-    problems = check_matrix.differences(results, expected)
+    problems = expectations.differences(results, expected)
     assert not problems, "\n".join(problems) + "\n\n" + proc.stdout[-3000:]
 
 
 def _for_producer(known: dict, producer: str, results: dict, scenario: str) -> dict:
-    """findings.json entries in check_matrix.py's form: "symptoms_by_producer" names what each
-    producer shows; "symptoms_any_of" lists symptoms of which a run shows at least one (which
-    one depends on timing), and the run is held to those it shows."""
+    """findings.json entries in asyncabi_conformance.expectations' form: "symptoms_by_producer"
+    names what each producer shows; "symptoms_any_of" lists symptoms of which a run shows at
+    least one (which one depends on timing), and the run is held to those it shows."""
     known = dict(known)
     if "symptoms_by_producer" in known:
         known["symptoms"] = known.pop("symptoms_by_producer").get(producer, [])

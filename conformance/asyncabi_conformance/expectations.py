@@ -1,29 +1,33 @@
-#!/usr/bin/env python3
-"""Holds a conformance run of a generated-bindings backend to its known findings (findings.json).
+"""A backend's expectations: holds a conformance run to the backend's known findings (its
+findings.json, conformance/schema/findings.schema.json), as test262's expectations files do.
 
-Shared by runners/uniffi-python, -ruby and -java (each has its own findings.json).
+Used by every generated-bindings backend (runners/uniffi-python, -kotlin, -ruby, -java: each
+has its own findings.json and holds its ctests to it with differences()).
 
-    check_matrix.py --results BUILD/conformance/results.json [--expected findings.json]
+    python3 conformance/check_expectations.py --results BUILD/conformance/results.json \
+        --expected runners/<backend>/findings.json [--per-seed]
+
+(or `python3 -m asyncabi_conformance.expectations` with conformance/ on PYTHONPATH).
 
 For every (scenario, producer) run of the backend in the results: a scenario findings.json
 lists as failing must have failed with at least its symptoms (a monitor's symptom only counts
 where the producer can judge it: the C producer's monitor, or a tracking producer's "judges";
-a finding with "visible_with" only against those producers, elsewhere the scenario must pass; a "racy" one may also pass, a race
-the binding won, but never fail otherwise); one it lists as unsupported must be
-unsupported; every other scenario must have passed. A run with a sanitizer report (symptom
-"sanitizer", --fixture-variant asan/tsan) is a difference whatever findings.json says;
-"unsettled" scenarios are counted, not held; "symptoms_by_producer" names the symptoms per
-producer. Prints one line per difference and exits 1 if there is any: a finding that goes away
-is news too (update findings.json and docs/findings.md). A run with no results for the backend
-fails. --per-seed also prints a Markdown table of each lane and seed (the multi-seed sweep:
-docs/findings.md, "Multi-seed sweep").
+a finding with "visible_with" only against those producers, elsewhere the scenario must pass;
+a "racy" one may also pass, a race the binding won, but never fail otherwise); one it lists as
+unsupported must be unsupported; every other scenario must have passed. A run with a sanitizer
+report (symptom "sanitizer", --fixture-variant asan/tsan) is a difference whatever
+findings.json says; "unsettled" scenarios are counted, not held; "symptoms_by_producer" names
+the symptoms per producer. Prints one line per difference and exits 1 if there is any: a
+finding that goes away is news too (update findings.json and docs/findings.md). A run with no
+results for the backend fails. --per-seed also prints a Markdown table of each lane and seed
+(the multi-seed sweep: docs/findings.md, "Multi-seed sweep").
 """
 import argparse
 import json
 import pathlib
 import sys
 
-HERE = pathlib.Path(__file__).resolve().parent
+PROG = "expectations"
 
 
 def runs_of(results: dict, expected: dict) -> list:
@@ -122,24 +126,27 @@ def per_seed(results: dict, expected: dict) -> list:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--results", required=True, type=pathlib.Path)
-    parser.add_argument("--expected", type=pathlib.Path, default=HERE / "findings.json")
+    parser.add_argument("--expected", required=True, type=pathlib.Path,
+                        help="the backend's findings.json (runners/<backend>/findings.json)")
     parser.add_argument("--per-seed", action="store_true",
                         help="also print one Markdown table row per lane and seed: runs passed, "
                              "failed as findings.json expects, racy findings won, unsupported, "
                              "unsettled, differences")
     args = parser.parse_args(argv)
-    try:
-        results = json.loads(args.results.read_text())
-    except (OSError, ValueError) as exc:
-        print(f"check_matrix: cannot read {args.results}: {exc}", file=sys.stderr)
-        return 2
-    expected = json.loads(args.expected.read_text())
+    loaded = []
+    for path in (args.results, args.expected):
+        try:
+            loaded.append(json.loads(path.read_text()))
+        except (OSError, ValueError) as exc:
+            print(f"{PROG}: cannot read {path}: {exc}", file=sys.stderr)
+            return 2
+    results, expected = loaded
     problems = differences(results, expected)
     for line in problems:
-        print(f"check_matrix: {line}")
+        print(f"{PROG}: {line}")
     if args.per_seed:
         print("| lane | seed | passed | failed as expected | racy, passed | unsupported "
               "| unsettled | differences |")
@@ -152,7 +159,7 @@ def main(argv=None) -> int:
                   + " |")
     runs = sum(1 for r in results.get("results", []) if r.get("backend", "").split("@")[0]
                == expected["backend"] and not r.get("mutant"))
-    print(f"check_matrix: {expected['backend']}: {runs} runs, "
+    print(f"{PROG}: {expected['backend']}: {runs} runs, "
           f"{len(problems)} difference(s) from findings.json")
     return 1 if problems else 0
 

@@ -1,7 +1,8 @@
 """Proof that a sanitizer run of a generated-bindings backend ran under the sanitizer.
 
-Shared by the sanitizer ctests of runners/uniffi-python, -ruby, -kotlin and -java (their
-tests/test_matrix.py with ASYNCABI_FIXTURE_VARIANT=asan). A run with no report proves nothing
+Used by the sanitizer ctests of every generated-bindings backend, runners/uniffi-python,
+-ruby, -kotlin and -java (their tests/test_matrix.py with ASYNCABI_FIXTURE_VARIANT=asan or
+tsan). A run with no report proves nothing
 if the runtime was never loaded, or if the language's own runtime (a JVM's signal handlers,
 Ruby's threads) keeps a finding from stopping the process. So, in the backend's own runtime and
 with the environment the harness gives that backend's runner (locate.sanitizer_env plus the
@@ -20,10 +21,8 @@ import sys
 import tempfile
 import time
 
-SOURCE = pathlib.Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(SOURCE / "conformance"))
-
-from asyncabi_conformance import locate  # noqa: E402
+from . import locate
+from .locate import SOURCE
 
 REPORT_EXPORT = "asyncabi_monitor_report_json"
 FREE_EXPORT = "asyncabi_monitor_free_string"
