@@ -138,3 +138,50 @@ function(asyncabi_add_pytest name)
     LABELS "pytest;${A_LABELS}" TIMEOUT ${A_TIMEOUT}
     ENVIRONMENT "ASYNCABI_BUILD_DIR=${PROJECT_BINARY_DIR};ASYNCABI_SOURCE_DIR=${PROJECT_SOURCE_DIR};${A_ENV}")
 endfunction()
+
+# asyncabi_backend_matrix_tests(BACKEND LANES lane... [LABELS ...] [ENV ...])
+# The matrix ctests of a generated-bindings backend, conformance_<backend, - as _>_<lane>: every
+# scenario, no mutants, held to runners/<BACKEND>/findings.json by its tests/test_matrix.py
+# (conformance/asyncabi_conformance/backend_matrix.py: a new failure, or a finding that went
+# away, fails it). Lanes: c (the C producer, seed 1); asan / tsan (the C producer's sanitized
+# fixtures, seeds 2 / 3, so that CI covers more than one seed per backend; the sanitizer is
+# first proven live in the backend's runtime, and any sanitizer report fails the test;
+# conformance/backends.json says which sanitizer options each runtime needs and why); rust
+# (UniFFI's own scaffolding, producers/rust: registered whenever that producer is part of the
+# tree, since producers/ is configured after runners/; unbuilt, the run fails, never skips).
+function(asyncabi_backend_matrix_tests backend)
+  cmake_parse_arguments(A "" "" "LANES;LABELS;ENV" ${ARGN})
+  string(REPLACE "-" "_" id "${backend}")
+  foreach(lane ${A_LANES})
+    set(env "ASYNCABI_TIME_SCALE=0.3" ${A_ENV})
+    set(labels conformance ${A_LABELS})
+    if(lane STREQUAL "rust")
+      if(NOT EXISTS "${PROJECT_SOURCE_DIR}/producers/rust/CMakeLists.txt")
+        continue()
+      endif()
+      list(APPEND env "ASYNCABI_UNIFFI_PRODUCER=rust")
+      list(APPEND labels rust)
+    else()
+      set(sfx "")
+      if(lane STREQUAL "asan")
+        set(sfx _asan)
+        list(APPEND env "ASYNCABI_FIXTURE_VARIANT=asan" "ASYNCABI_UNIFFI_SEED=2")
+        list(APPEND labels asan)
+      elseif(lane STREQUAL "tsan")
+        set(sfx _tsan)
+        list(APPEND env "ASYNCABI_FIXTURE_VARIANT=tsan" "ASYNCABI_UNIFFI_SEED=3")
+        list(APPEND labels tsan)
+      elseif(NOT lane STREQUAL "c")
+        message(FATAL_ERROR "asyncabi_backend_matrix_tests(${backend}): unknown lane '${lane}' "
+                            "(c, asan, tsan, rust)")
+      endif()
+      if(NOT (TARGET asyncabi_fixture_futures${sfx} AND TARGET asyncabi_fixture_adversarial${sfx}))
+        continue()
+      endif()
+      list(APPEND env "ASYNCABI_UNIFFI_PRODUCER=c")
+    endif()
+    asyncabi_add_pytest(conformance_${id}_${lane} PATH runners/${backend}/tests/test_matrix.py
+      ENV ${env} LABELS "${labels}" TIMEOUT 300)
+    set_tests_properties(conformance_${id}_${lane} PROPERTIES PROCESSORS 2)
+  endforeach()
+endfunction()
