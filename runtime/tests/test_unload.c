@@ -12,15 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "asyncabi/types.h"
-
-#define CHECK(cond)                                                                            \
-    do {                                                                                       \
-        if (!(cond)) {                                                                         \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);           \
-            exit(1);                                                                           \
-        }                                                                                      \
-    } while (0)
+#include "harness.h" /* CHECK only: this test links no runtime, it dlopen()s one */
 
 typedef uint64_t (*new_ready_fn)(aa_type type, aa_value value);
 typedef void (*free_fn)(aa_type type, uint64_t handle);
