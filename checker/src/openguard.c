@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -13,10 +14,16 @@
 #include "openguard.h"
 
 static volatile int guard_on;
+static atomic_int inside; /* guarded opens running (left set by a fault inside one) */
 
 void aac_open_guard(int on)
 {
     guard_on = on;
+}
+
+int aac_open_guard_inside(void)
+{
+    return atomic_load_explicit(&inside, memory_order_relaxed);
 }
 
 int open(const char *path, int flags, ...)
@@ -31,13 +38,16 @@ int open(const char *path, int flags, ...)
     if (guard_on && (flags & O_ACCMODE) == O_RDONLY && !(flags & O_DIRECTORY)) {
         /* O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer; then
          * fstat (no second path walk) says what it is */
+        atomic_fetch_add_explicit(&inside, 1, memory_order_relaxed);
         int fd = (int)syscall(SYS_openat, AT_FDCWD, path, flags | O_NONBLOCK, mode);
         struct stat st;
-        if (fd < 0 || fstat(fd, &st) != 0) {
-            return fd;
-        }
-        if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        int refuse = fd >= 0 && fstat(fd, &st) == 0 && !S_ISREG(st.st_mode) &&
+                     !S_ISDIR(st.st_mode);
+        if (refuse) {
             close(fd);
+        }
+        atomic_fetch_sub_explicit(&inside, 1, memory_order_relaxed);
+        if (refuse) {
             errno = ENODEV;
             return -1;
         }

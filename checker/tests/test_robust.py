@@ -51,6 +51,20 @@ def test_stack_overflow_costs_one_file(tmp_path):
     assert len(messages(rep, "bad_1.c")) == 2 and messages(rep, "bad_2.c")
 
 
+def test_libclang_crash_costs_one_file():
+    # libclang-14's parser dies of SIGSEGV on this input (so does clang-14 itself); its crash
+    # recovery, or the worker's death under sanitizers, turns that into one parse error
+    crash = HERE.parent / "fuzz" / "seeds" / "libclang14_crash_include_in_struct.c"
+    if "clang version 14." not in run("--version").out:
+        pytest.skip("the input crashes libclang 14 only")
+    proc, rep = report("--jobs", "2", BAD, crash, GOOD)
+    assert proc.returncode == 2
+    assert rep["summary"]["files"] == 3 and rep["summary"]["filesNotChecked"] == 1, rep
+    got = messages(rep, crash.name)
+    assert len(got) == 1 and "libclang crashed" in got[0], rep
+    assert len(messages(rep, "bad_1.c")) == 2 and messages(rep, "good_1.c") == []
+
+
 def test_timeout_costs_one_file(tmp_path):
     # clang's own Sema is quadratic in a chain of '!': many seconds, killed after one
     slow = tmp_path / "slow.c"
