@@ -101,8 +101,8 @@ LIVE_COUNTERS = {counter: names.misuse(code) for counter, code in {
 def judge_monitor(scenario, monitor, time_scale, seed=None) -> list:
     """Each fixture's monitor report: its violations, and its facts. The report must exist, be
     about this scenario, seed and time scale (the runner configured the fixture as asked), show
-    no producer fault (internal_errors), and its leak counters and runtime-misuse list must
-    agree with its violations."""
+    no producer fault (internal_errors, or a violation whose code is not in AA_MISUSES), and its
+    leak counters and runtime-misuse list must agree with its violations."""
     failures = []
     if not isinstance(monitor, dict):
         monitor = {}
@@ -141,9 +141,16 @@ def judge_monitor(scenario, monitor, time_scale, seed=None) -> list:
                                     "reported no violation", code=RUNTIME_MISUSE,
                                     fixture=fixture))
         for v in report.get("violations", []):
+            code = v.get("code")
+            if code not in names.MISUSES:  # a fault of the producer: no symptom outside the table
+                failures.append(Failure(
+                    FIXTURE, f"{where}: a violation with code {_short(code)}, which is not in "
+                             f"AA_MISUSES (observe.h): {v.get('message', '')}",
+                    fixture=fixture, handle=v.get("handle"), sequence=v.get("sequence", [])))
+                continue
             failures.append(Failure(
-                VIOLATION, f"{fixture} monitor: {v.get('code')}: {v.get('message', '')}",
-                code=v.get("code", "?"), fixture=fixture, handle=v.get("handle"),
+                VIOLATION, f"{fixture} monitor: {code}: {v.get('message', '')}",
+                code=code, fixture=fixture, handle=v.get("handle"),
                 sequence=v.get("sequence", [])))
     for fixture in sorted(set(monitor) - set(scenario.get("fixtures", []))):
         failures.append(Failure(RUNNER, f"a monitor report for {fixture}, which the "

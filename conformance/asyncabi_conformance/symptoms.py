@@ -1,8 +1,9 @@
 """The harness's own symptoms: every name a failed run can carry that is not a violation code.
 
 A run's symptoms (records.Failure.symptom) are the violation codes of its monitor reports,
-which come from AA_MISUSES in observe.h (through names), and the names in SYMPTOMS below: what
-the judge, the runner process and the plugin found themselves. Nothing else is a symptom, so
+which come from AA_MISUSES in observe.h (through names; the judge fails a report with any other
+code as a `fixture` fault), and the names in SYMPTOMS below: what the judge, the runner process
+and the plugin found themselves. Nothing else is a symptom, so
 every list that expects symptoms (a mutant's `expect`, a backend's findings.json) is checked
 against known() (conformance/tests/test_symptoms.py), and the docs' list of symptoms is
 generated from this table:
@@ -99,7 +100,8 @@ SYMPTOMS = {s.name: s for s in (
             "what the scenario sets up did not happen (a cancel landed after the call had "
             "finished, a fixture mode was not on): the run tested nothing"),
     Symptom(FIXTURE, FIXTURE, "setup",
-            "the producer itself faulted (internal errors in its monitor report)"),
+            "the producer itself faulted (internal errors in its monitor report, or a violation "
+            "code that is not in AA_MISUSES)"),
     Symptom(HARNESS, HARNESS, "setup",
             "a bug in the harness: the run was not judged"),
     Symptom(SANITIZER, RUNNER, "memory",

@@ -12,7 +12,8 @@ import pytest
 
 from conftest import CONFORMANCE, FAKE
 
-from asyncabi_conformance import expectations, names, records, runner_process, symptoms
+from asyncabi_conformance import (expectations, judge, names, records, runner_process,
+                                  symptoms)
 
 SOURCE = CONFORMANCE.parent
 PACKAGE = CONFORMANCE / "asyncabi_conformance"
@@ -56,6 +57,17 @@ def test_a_failure_of_an_unknown_kind_is_refused():
     assert records.Failure(symptoms.TIMING, "slow").symptom == "timing"
     with pytest.raises(ValueError, match="unknown failure kind 'timeuot'"):
         records.Failure("timeuot", "slow")
+
+
+@pytest.mark.parametrize("violation", [{"code": "leaked-futur"}, {"message": "no code"}])
+def test_a_monitor_code_outside_the_table_is_a_fault_of_the_producer(violation):
+    report = {"scenario": "s", "violations": [dict(violation, handle=5)], "counters": {}}
+    failures = judge.judge_monitor({"id": "s", "fixtures": ["futures"]}, {"futures": report}, 1.0)
+    assert [(f.kind, f.symptom, f.handle) for f in failures] == [("fixture", "fixture", 5)]
+    assert "not in AA_MISUSES" in failures[0].message
+    good = {"scenario": "s", "violations": [{"code": "free-twice"}], "counters": {}}
+    assert [f.symptom for f in judge.judge_monitor(
+        {"id": "s", "fixtures": ["futures"]}, {"futures": good}, 1.0)] == ["free-twice"]
 
 
 def literal_names(path):
