@@ -17,15 +17,18 @@ a "racy" one may also pass, a race the binding won, but never fail otherwise); o
 unsupported must be unsupported; every other scenario must have passed. A run with a sanitizer
 report (symptom "sanitizer", --fixture-variant asan/tsan) is a difference whatever
 findings.json says; "unsettled" scenarios are counted, not held; "symptoms_by_producer" names
-the symptoms per producer. Prints one line per difference and exits 1 if there is any: a
-finding that goes away is news too (update findings.json and docs/findings.md). A run with no
-results for the backend fails. --per-seed also prints a Markdown table of each lane and seed
+the symptoms per producer. A name findings.json expects that no run can carry (neither a
+harness symptom of symptoms.py nor a violation code of AA_MISUSES) is a difference too.
+Prints one line per difference and exits 1 if there is any: a finding that goes away is news
+too (update findings.json and docs/findings.md). A run with no results for the backend fails. --per-seed also prints a Markdown table of each lane and seed
 (the multi-seed sweep: docs/findings.md, "Multi-seed sweep").
 """
 import argparse
 import json
 import pathlib
 import sys
+
+from . import symptoms as symptom_names
 
 PROG = "expectations"
 
@@ -38,10 +41,43 @@ def runs_of(results: dict, expected: dict) -> list:
 
 
 def differences(results: dict, expected: dict) -> list:
+    """Every name findings.json expects that no run can carry (unknown_symptoms), then each run
+    that is not what findings.json says."""
+    misspelt = unknown_symptoms(expected)
     runs = runs_of(results, expected)
     if not runs:
-        return [f"no runs of {expected['backend']} in the results"]
-    return [problem for problem in (classify(run, expected)[1] for run in runs) if problem]
+        return misspelt + [f"no runs of {expected['backend']} in the results"]
+    return misspelt + [problem for problem in (classify(run, expected)[1] for run in runs)
+                       if problem]
+
+
+def expected_symptoms(expected: dict) -> list:
+    """(where, name) of every symptom a findings.json names: each finding's symptoms,
+    symptoms_any and symptoms_by_producer, and monitor_symptoms."""
+    named = [("monitor_symptoms", s) for s in expected.get("monitor_symptoms", [])]
+    for scenario, known in expected.get("failing", {}).items():
+        named += [(f"failing.{scenario}.symptoms", s) for s in known.get("symptoms", [])]
+        named += [(f"failing.{scenario}.symptoms_any", s)
+                  for alternative in known.get("symptoms_any", []) for s in alternative]
+        named += [(f"failing.{scenario}.symptoms_by_producer.{producer}", s)
+                  for producer, names in known.get("symptoms_by_producer", {}).items()
+                  for s in names]
+    return named
+
+
+def unknown_symptoms(expected: dict) -> list:
+    """One line per name findings.json expects that is neither a harness symptom nor a
+    violation code (asyncabi_conformance/symptoms.py): a misspelt name would never match, or
+    would silently narrow what is held."""
+    return [f"{expected.get('backend')}: {where}: {symptom_names.why_unknown(name)}"
+            for where, name in expected_symptoms(expected) if not symptom_names.known(name)]
+
+
+def unknown_mutant_symptoms(mutants: dict, where: str) -> list:
+    """One line per name a mutants module's MUTANTS expect that no run can carry."""
+    return [f"{where}: mutant {name}: expect: {symptom_names.why_unknown(symptom)}"
+            for name, info in mutants.items() for symptom in info.get("expect", [])
+            if not symptom_names.known(symptom)]
 
 
 def classify(run: dict, expected: dict) -> tuple:
@@ -54,7 +90,7 @@ def classify(run: dict, expected: dict) -> tuple:
         f", producer {run['producer']})" if run.get("producer") else ")")
     status = run["status"]
     symptoms = set(run.get("symptoms") or [])
-    if "sanitizer" in symptoms:  # a sanitizer report is a failure whatever was expected
+    if symptom_names.SANITIZER in symptoms:  # a failure whatever was expected
         return "difference", (f"{where}: {status} {sorted(symptoms)}: a sanitizer report "
                               "(never an expected finding)")
     if status == "unsupported" and not run.get("missing_capabilities") and \

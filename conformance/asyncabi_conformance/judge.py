@@ -6,7 +6,8 @@ runner reports for its step, not only the value: an outcome that is not exactly 
 value / error / unexpected / cancelled is a runner failure, a cancellation whose call had
 already finished when the cancel landed is a failed precondition (the scenario did not test
 what it is about), a foreign async method that ran on another thread than the scenario's event
-loop is a thread failure. Failures are records.Failure; their kinds are listed there.
+loop is a thread failure. Failures are records.Failure; their kinds, and every symptom a run can
+carry besides the violation codes, are the table of symptoms.py.
 
 Time bounds: `elapsed_ms` bounds of a scenario are at time scale 1 and are multiplied by the
 run's time scale; the slack added to every upper bound, and `unscaled` bounds (CPU work, not
@@ -18,6 +19,9 @@ import math
 
 from . import names
 from .records import Failure
+# RUNTIME_MISUSE: the failure code of a runtime misuse the monitor did not turn into a violation.
+from .symptoms import (FIXTURE, HARNESS, OUTCOME, PRECONDITION, RUNNER, RUNTIME_MISUSE, THREAD,
+                       TIMEOUT, TIMING, VIOLATION)
 
 # Absolute slack added to every upper time bound (scheduling noise), times the slowdown. 20
 # seeds on the shared 2-core machine at load 5 used up to 51 ms of it at time scale 0.3; an
@@ -32,7 +36,7 @@ THREAD_FACTS = ("main", "other")
 
 
 def symptoms(failures) -> set:
-    """Short stable names of what went wrong: violation codes, 'timeout', 'outcome', ..."""
+    """Short stable names of what went wrong: violation codes and symptoms.SYMPTOMS."""
     return {f.symptom for f in failures}
 
 
@@ -69,15 +73,15 @@ def judge(scenario: dict, result: dict, time_scale: float, slowdown: float = 1.0
         outcome = outcomes.get(index)
         where = f"step {index} ({step['do']}{_what(step)})"
         if outcome is None:
-            failures.append(Failure("runner", f"{where}: no outcome reported", step=index))
+            failures.append(Failure(RUNNER, f"{where}: no outcome reported", step=index))
             continue
         if outcome.get("do", step["do"]) != step["do"]:
-            failures.append(Failure("runner", f"{where}: the runner reported a "
+            failures.append(Failure(RUNNER, f"{where}: the runner reported a "
                                     f"{outcome.get('do')!r} step", step=index))
             continue
         if "skipped" in outcome:
             if not any(f.step is not None and f.step < index for f in failures):
-                failures.append(Failure("runner", f"{where}: skipped ({outcome['skipped']}) "
+                failures.append(Failure(RUNNER, f"{where}: skipped ({outcome['skipped']}) "
                                         "although no earlier step failed", step=index))
             continue  # otherwise the cause is the step that aborted
         failures += judge_step(Step(step, outcome, index, time_scale, slowdown))
@@ -92,24 +96,21 @@ def judge(scenario: dict, result: dict, time_scale: float, slowdown: float = 1.0
 LIVE_COUNTERS = {counter: names.misuse(code) for counter, code in {
     "live_futures": "leaked-future", "live_buffers": "leaked-buffer",
     "live_objects": "leaked-object", "live_foreign_calls": "foreign-complete-missing"}.items()}
-# The failure code of a runtime misuse the monitor did not turn into a violation: the trace op
-# of the line that records the runtime's report.
-RUNTIME_MISUSE = names.trace_op("runtime-misuse")
 
 
 def judge_monitor(scenario, monitor, time_scale, seed=None) -> list:
     """Each fixture's monitor report: its violations, and its facts. The report must exist, be
     about this scenario, seed and time scale (the runner configured the fixture as asked), show
-    no producer fault (internal_errors), and its leak counters and runtime-misuse list must
-    agree with its violations."""
+    no producer fault (internal_errors, or a violation whose code is not in AA_MISUSES), and its
+    leak counters and runtime-misuse list must agree with its violations."""
     failures = []
     if not isinstance(monitor, dict):
         monitor = {}
     for fixture in scenario.get("fixtures", []):
         report = monitor.get(fixture)
         if not isinstance(report, dict):
-            failures.append(Failure("runner", f"no monitor report for fixture {fixture} "
-                                              f"(got {_short(report)})"))
+            failures.append(Failure(RUNNER, f"no monitor report for fixture {fixture} "
+                                            f"(got {_short(report)})"))
             continue
         where = f"{fixture} monitor"
         facts = {"scenario": scenario.get("id"), "seed": seed, "time_scale": time_scale}
@@ -121,32 +122,39 @@ def judge_monitor(scenario, monitor, time_scale, seed=None) -> list:
                     math.isclose(got, want, rel_tol=1e-9):
                 continue
             if got != want:
-                failures.append(Failure("runner", f"{where}: report for {key} {got!r}, the "
-                                                  f"run asked for {want!r}"))
+                failures.append(Failure(RUNNER, f"{where}: report for {key} {got!r}, the "
+                                                f"run asked for {want!r}"))
         codes = {v.get("code") for v in report.get("violations", [])}
         counters = report.get("counters") or {}
         if counters.get("internal_errors"):
-            failures.append(Failure("fixture", f"{where}: {counters['internal_errors']} "
-                                               "internal error(s) of the producer: the run "
-                                               "proves nothing"))
+            failures.append(Failure(FIXTURE, f"{where}: {counters['internal_errors']} "
+                                             "internal error(s) of the producer: the run "
+                                             "proves nothing"))
         for counter, code in LIVE_COUNTERS.items():
             if counters.get(counter) and code not in codes:
-                failures.append(Failure("violation", f"{where}: {counter} is "
+                failures.append(Failure(VIOLATION, f"{where}: {counter} is "
                                         f"{counters[counter]} at the end of the scenario",
                                         code=code, fixture=fixture))
         if report.get("runtime_misuse") and not codes:
-            failures.append(Failure("violation", f"{where}: the runtime saw misuse "
+            failures.append(Failure(VIOLATION, f"{where}: the runtime saw misuse "
                                     f"{_short(report['runtime_misuse'])} but the monitor "
                                     "reported no violation", code=RUNTIME_MISUSE,
                                     fixture=fixture))
         for v in report.get("violations", []):
+            code = v.get("code")
+            if code not in names.MISUSES:  # a fault of the producer: no symptom outside the table
+                failures.append(Failure(
+                    FIXTURE, f"{where}: a violation with code {_short(code)}, which is not in "
+                             f"AA_MISUSES (observe.h): {v.get('message', '')}",
+                    fixture=fixture, handle=v.get("handle"), sequence=v.get("sequence", [])))
+                continue
             failures.append(Failure(
-                "violation", f"{fixture} monitor: {v.get('code')}: {v.get('message', '')}",
-                code=v.get("code", "?"), fixture=fixture, handle=v.get("handle"),
+                VIOLATION, f"{fixture} monitor: {code}: {v.get('message', '')}",
+                code=code, fixture=fixture, handle=v.get("handle"),
                 sequence=v.get("sequence", [])))
     for fixture in sorted(set(monitor) - set(scenario.get("fixtures", []))):
-        failures.append(Failure("runner", f"a monitor report for {fixture}, which the "
-                                          "scenario does not use"))
+        failures.append(Failure(RUNNER, f"a monitor report for {fixture}, which the "
+                                        "scenario does not use"))
     return failures
 
 
@@ -160,12 +168,12 @@ def _judge_fixture_mode(scenario, monitor) -> list:
     for fixture in scenario["fixtures"]:
         report = monitor.get(fixture)
         if not isinstance(report, dict) or report.get("mode") != mode:
-            failures.append(Failure("precondition", f"{fixture}: the scenario needs fixture mode "
+            failures.append(Failure(PRECONDITION, f"{fixture}: the scenario needs fixture mode "
                                     f"{mode!r}, but the monitor reports "
                                     f"{(report or {}).get('mode')!r}: the runner did not select "
                                     "it with asyncabi_fixture_set_mode"))
         elif mode == "poll_handoff" and not (report.get("counters") or {}).get("handoffs"):
-            failures.append(Failure("precondition", f"{fixture}: poll_handoff mode handed no "
+            failures.append(Failure(PRECONDITION, f"{fixture}: poll_handoff mode handed no "
                                     "continuation to a producer thread"))
     return failures
 
@@ -175,13 +183,13 @@ def judge_step(s: Step) -> list:
     outcome = s.outcome
     if outcome.get("timeout"):
         extra = f" ({outcome['message']})" if outcome.get("message") else ""
-        return [s.fail("timeout", f"{s.where}: did not finish before the step deadline{extra}")]
+        return [s.fail(TIMEOUT, f"{s.where}: did not finish before the step deadline{extra}")]
     if "failure" in outcome:
-        return [s.fail("runner", f"{s.where}: the runner failed: {outcome['failure']}")]
+        return [s.fail(RUNNER, f"{s.where}: the runner failed: {outcome['failure']}")]
     judge_of = STEP_JUDGES.get(s.step["do"])
     if judge_of is None:  # the schema allows a kind the harness cannot judge: never a pass
-        return [s.fail("harness", f"{s.where}: the harness has no judge for "
-                                  f"{s.step['do']!r} steps")]
+        return [s.fail(HARNESS, f"{s.where}: the harness has no judge for "
+                                f"{s.step['do']!r} steps")]
     return judge_of(s)
 
 
@@ -202,10 +210,10 @@ def judge_cancel(s: Step) -> list:
         return shape
     finished = outcome.get("finished_before_cancel")
     if not isinstance(finished, bool):
-        return [s.fail("runner", f"{s.where}: the runner did not report "
-                                 "finished_before_cancel (true or false)")]
+        return [s.fail(RUNNER, f"{s.where}: the runner did not report "
+                               "finished_before_cancel (true or false)")]
     if finished:
-        return [s.fail("precondition", f"{s.where}: the call had already finished "
+        return [s.fail(PRECONDITION, f"{s.where}: the call had already finished "
                        f"({_describe(outcome)}) when the cancel landed: the scenario did not "
                        "exercise cancellation")]
     return s.expect(s.step.get("expect", {"cancelled": True}), outcome) + s.elapsed(
@@ -218,23 +226,23 @@ def judge_gather(s: Step) -> list:
     step, outcome = s.step, s.outcome
     results = outcome.get("results")
     if not isinstance(results, list):
-        return [s.fail("runner", f"{s.where}: no results reported")]
+        return [s.fail(RUNNER, f"{s.where}: no results reported")]
     by_label = {r.get("label"): r for r in results if isinstance(r, dict)}
     for call in step["calls"]:
         label = call.get("label", call["function"])
         sub = by_label.get(label)
         where = f"{s.where} [{label}]"
         if sub is None:
-            failures.append(s.fail("runner", f"{where}: no result"))
+            failures.append(s.fail(RUNNER, f"{where}: no result"))
             continue
         if sub.get("timeout"):
-            failures.append(s.fail("timeout", f"{where}: did not finish"))
+            failures.append(s.fail(TIMEOUT, f"{where}: did not finish"))
             continue
         if "distinct" in sub:  # a call made `count` times: judge each distinct outcome
             times = sum(d.get("times", 0) for d in sub["distinct"])
             if times != call.get("count", 1):
-                failures.append(s.fail("runner", f"{where}: {times} outcomes for "
-                                                 f"{call.get('count', 1)} calls"))
+                failures.append(s.fail(RUNNER, f"{where}: {times} outcomes for "
+                                               f"{call.get('count', 1)} calls"))
             for d in sub["distinct"]:
                 sub_where = f"{where} ({d.get('times')} of them)"
                 failures += _one_outcome(s, d, sub_where) or s.expect(call.get("expect"), d,
@@ -245,11 +253,11 @@ def judge_gather(s: Step) -> list:
     labels = [c.get("label", c["function"]) for c in step["calls"]]
     order = outcome.get("order")
     if not isinstance(order, list) or sorted(order) != sorted(set(labels)):
-        failures.append(s.fail("runner", f"{s.where}: completion order {order} does not name "
-                                         f"each label once ({sorted(set(labels))})"))
+        failures.append(s.fail(RUNNER, f"{s.where}: completion order {order} does not name "
+                                       f"each label once ({sorted(set(labels))})"))
     elif "order" in step and order != step["order"]:
-        failures.append(s.fail("outcome", f"{s.where}: completion order {order}, expected "
-                                          f"{step['order']}"))
+        failures.append(s.fail(OUTCOME, f"{s.where}: completion order {order}, expected "
+                                        f"{step['order']}"))
     return failures + s.elapsed(step.get("elapsed_ms"), outcome.get("elapsed_ms"))
 
 
@@ -260,16 +268,16 @@ def judge_check_foreign(s: Step) -> list:
     failures = []
     got = s.outcome.get("value")
     if not isinstance(got, dict):
-        return [s.fail("runner", f"{s.where}: no counters reported")]
+        return [s.fail(RUNNER, f"{s.where}: no counters reported")]
     want = s.step["expect"]
     if any(got.get(k) != v for k, v in want.items()):
-        failures.append(s.fail("outcome", f"{s.where}: foreign counters {got}, expected {want}"))
+        failures.append(s.fail(OUTCOME, f"{s.where}: foreign counters {got}, expected {want}"))
     threads = s.outcome.get("threads")
     if not isinstance(threads, list) or any(t not in THREAD_FACTS for t in threads):
-        failures.append(s.fail("runner", f"{s.where}: the runner reported threads {threads!r}, "
-                                         f"expected a list of {' / '.join(THREAD_FACTS)}"))
+        failures.append(s.fail(RUNNER, f"{s.where}: the runner reported threads {threads!r}, "
+                                       f"expected a list of {' / '.join(THREAD_FACTS)}"))
     elif "other" in threads:
-        failures.append(s.fail("thread", f"{s.where}: {threads.count('other')} of "
+        failures.append(s.fail(THREAD, f"{s.where}: {threads.count('other')} of "
                                f"{len(threads)} calls of {s.step['method']} ran on another "
                                "thread than the scenario's event loop"))
     return failures
@@ -284,12 +292,12 @@ def judge_cancel_sweep(s: Step) -> list:
     value = outcome.get("value")
     distinct = outcome.get("distinct")
     if not isinstance(value, dict) or not isinstance(distinct, list):
-        return [s.fail("runner", f"{s.where}: the runner reported no sweep summary "
-                                 f"({_short(outcome)})")]
+        return [s.fail(RUNNER, f"{s.where}: the runner reported no sweep summary "
+                               f"({_short(outcome)})")]
     runs = sum(d.get("times", 0) for d in distinct if isinstance(d, dict))
     if value.get("runs") != step["count"] or runs != step["count"]:
-        failures.append(s.fail("runner", f"{s.where}: {runs} outcomes reported for "
-                                         f"{step['count']} runs"))
+        failures.append(s.fail(RUNNER, f"{s.where}: {runs} outcomes reported for "
+                                       f"{step['count']} runs"))
     for d in distinct:
         where = f"{s.where} ({d.get('times')} run(s))"
         shape = _one_outcome(s, d, where)
@@ -300,7 +308,7 @@ def judge_cancel_sweep(s: Step) -> list:
                                  where + " that finished before the cancel")
     landed = value.get("landed")
     if not isinstance(landed, dict) or not landed.get("at_answer"):
-        failures.append(s.fail("precondition", f"{s.where}: no cancel landed at the producer's "
+        failures.append(s.fail(PRECONDITION, f"{s.where}: no cancel landed at the producer's "
                                f"answer ({_short(landed)}): the sweep never reached the "
                                "completion boundary"))
     return failures
@@ -342,8 +350,8 @@ def _what(step):
 def _one_outcome(s, outcome, where=None) -> list:
     present = [k for k in OUTCOME_KEYS if k in outcome]
     if len(present) != 1:
-        return [s.fail("runner", f"{where or s.where}: an outcome must be exactly one of "
-                                 f"{', '.join(OUTCOME_KEYS)}; got {_short(outcome)}")]
+        return [s.fail(RUNNER, f"{where or s.where}: an outcome must be exactly one of "
+                               f"{', '.join(OUTCOME_KEYS)}; got {_short(outcome)}")]
     return []
 
 
@@ -353,29 +361,29 @@ def _judge_expect(expect, outcome, s, where):
         return []
     if "value" in expect:
         if "value" not in outcome or not values_equal(expect["value"], outcome["value"]):
-            return [s.fail("outcome", f"{where}: got {got}, expected value "
-                                      f"{_short(expect['value'])}")]
+            return [s.fail(OUTCOME, f"{where}: got {got}, expected value "
+                                    f"{_short(expect['value'])}")]
     elif "at_least" in expect:
         value = outcome.get("value")
         if not isinstance(value, (int, float)) or isinstance(value, bool) \
                 or value < expect["at_least"]:
-            return [s.fail("outcome", f"{where}: got {got}, expected a value of at least "
-                                      f"{expect['at_least']}")]
+            return [s.fail(OUTCOME, f"{where}: got {got}, expected a value of at least "
+                                    f"{expect['at_least']}")]
     elif "error" in expect:
         err = outcome.get("error")
         want = expect["error"]
         if not isinstance(err, dict) or not values_equal(want["value"], err.get("value")) or \
                 ("type" in want and want["type"] != err.get("type")):
-            return [s.fail("outcome", f"{where}: got {got}, expected error {_short(want)}")]
+            return [s.fail(OUTCOME, f"{where}: got {got}, expected error {_short(want)}")]
     elif "unexpected" in expect:
         message = outcome.get("unexpected")
         want = expect["unexpected"]
         if message is None or (isinstance(want, str) and want not in message):
-            return [s.fail("outcome", f"{where}: got {got}, expected an unexpected error"
+            return [s.fail(OUTCOME, f"{where}: got {got}, expected an unexpected error"
                            f"{' containing ' + repr(want) if isinstance(want, str) else ''}")]
     elif "cancelled" in expect:
         if outcome.get("cancelled") is not True:
-            return [s.fail("outcome", f"{where}: got {got}, expected cancellation")]
+            return [s.fail(OUTCOME, f"{where}: got {got}, expected cancellation")]
     return []
 
 
@@ -383,20 +391,20 @@ def _judge_elapsed(bounds, elapsed, s, where):
     if not bounds:
         return []
     if not isinstance(elapsed, (int, float)) or isinstance(elapsed, bool):
-        return [s.fail("runner", f"{where}: the scenario bounds the elapsed time but the "
-                                 f"runner reported {elapsed!r}")]
+        return [s.fail(RUNNER, f"{where}: the scenario bounds the elapsed time but the "
+                               f"runner reported {elapsed!r}")]
     low = bounds.get("min")
     high = bounds.get("max")
     scale = 1.0 if bounds.get("unscaled") else s.scale
     if low is not None and elapsed < low * scale * 0.9:
-        return [s.fail("timing", f"{where}: took {elapsed:.1f} ms, expected at least "
-                                 f"{low * scale:.1f} ms")]
+        return [s.fail(TIMING, f"{where}: took {elapsed:.1f} ms, expected at least "
+                               f"{low * scale:.1f} ms")]
     if high is not None:
         limit = high * scale * (s.slowdown if bounds.get("unscaled") else 1.0)
         slack = TIMING_SLACK_MS * s.slowdown
         if elapsed > limit + slack:
-            return [s.fail("timing", f"{where}: took {elapsed:.1f} ms, expected at most "
-                                     f"{limit:.1f} ms (+{slack:.0f} ms slack)")]
+            return [s.fail(TIMING, f"{where}: took {elapsed:.1f} ms, expected at most "
+                                   f"{limit:.1f} ms (+{slack:.0f} ms slack)")]
     return []
 
 

@@ -25,7 +25,7 @@ import traceback
 
 import pytest
 
-from . import judge, locate, producers, records, report, scenarios
+from . import judge, locate, producers, records, report, scenarios, symptoms
 from .records import Failure, RunRecord
 from .runner_process import RunnerError, RunnerProcess
 
@@ -307,7 +307,8 @@ class Harness:
         except (KeyboardInterrupt, SystemExit):
             raise  # the record stays "not run"
         except Exception as exc:  # a bug in the harness: the run is not judged, so not passed
-            record.fail([Failure("harness", f"the harness failed: {type(exc).__name__}: {exc}")])
+            record.fail([Failure(symptoms.HARNESS,
+                                 f"the harness failed: {type(exc).__name__}: {exc}")])
             record.stderr = traceback.format_exc()
         return record
 
@@ -342,10 +343,12 @@ class Harness:
         try:
             fixtures = {n: self.fixture(n, record.producer) for n in scenario["fixtures"]}
         except producers.ProducerMissing as exc:
-            record.fail([Failure("runner", str(exc), code="producer-missing")])
+            record.fail([Failure(symptoms.RUNNER, str(exc),
+                                 code=symptoms.PRODUCER_MISSING)])
             return record
         except FileNotFoundError as exc:
-            record.fail([Failure("runner", str(exc), code="fixture-missing")])
+            record.fail([Failure(symptoms.RUNNER, str(exc),
+                                 code=symptoms.FIXTURE_MISSING)])
             return record
         stretch = self.slowdown * (1.0 if record.mutant else WAIT_FACTOR)
         request = {"scenario": self.sent_scenario(scenario, stretch), "seed": item.seed, "time_scale": record.time_scale,
@@ -367,8 +370,8 @@ class Harness:
             stderr = runner.stderr_since(mark, settle=0.01)
             found = [m for m in locate.SANITIZER_REPORT_MARKERS if m in stderr]
             if found:
-                failures.append(Failure("runner", f"{self.fixture_variant}: {found[0]}",
-                                        code="sanitizer"))
+                failures.append(Failure(symptoms.RUNNER, f"{self.fixture_variant}: {found[0]}",
+                                        code=symptoms.SANITIZER))
         record.judged(failures)
         if record.failures:
             record.stderr = runner.stderr_since(mark, settle=0.05)
@@ -387,12 +390,12 @@ class Harness:
 
     def _runner_failed(self, record, runner, exc, mark, start, trace_at=None):
         record.elapsed_ms = round((time.monotonic() - start) * 1000, 1)
-        failures = [Failure("runner", str(exc), code=exc.symptom)]
+        failures = [Failure(symptoms.RUNNER, str(exc), code=exc.symptom)]
         record.stderr = runner.stderr_since(mark, settle=0.05)
         if self.fixture_variant != "plain" and any(
                 m in record.stderr for m in locate.SANITIZER_REPORT_MARKERS):
-            failures.append(Failure("runner", f"{self.fixture_variant} report in the runner's "
-                                              "stderr", code="sanitizer"))
+            failures.append(Failure(symptoms.RUNNER, f"{self.fixture_variant} report in the "
+                                    "runner's stderr", code=symptoms.SANITIZER))
         record.fail(failures)
         if trace_at is not None:
             record.trace = _trace_slice(runner.trace_path, trace_at)

@@ -13,6 +13,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Optional
 
+from . import symptoms
+
 NOT_RUN = "not run"
 PASSED = "passed"
 FAILED = "failed"
@@ -29,8 +31,9 @@ class Failure:
     """One reason a run failed. kind: violation (the protocol monitor caught a misuse; code is
     its code), outcome, timing, timeout, precondition (what the scenario sets up did not
     happen), thread (a call ran on the wrong thread or loop), fixture (the producer itself
-    faulted), runner (the runner could not do
-    it, hung, crashed or broke the protocol; code names which), harness (a bug in the harness)."""
+    faulted), runner (the runner could not do it, hung, crashed or broke the protocol; code
+    names which), harness (a bug in the harness). The kinds, and the symptom each kind or code
+    stands for, are the table of symptoms.py; a kind not in it is refused."""
     kind: str
     message: str
     step: Optional[int] = None
@@ -38,6 +41,11 @@ class Failure:
     fixture: Optional[str] = None
     handle: Optional[object] = None
     sequence: list = field(default_factory=list)
+
+    def __post_init__(self):
+        if self.kind not in symptoms.KINDS:
+            raise ValueError(f"unknown failure kind {self.kind!r} (symptoms.KINDS: "
+                             f"{', '.join(symptoms.KINDS)})")
 
     @property
     def symptom(self) -> str:

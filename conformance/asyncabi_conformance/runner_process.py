@@ -14,29 +14,31 @@ import subprocess
 import threading
 import time
 
+from . import symptoms
+
 PROTOCOL_VERSION = 1
 
 
 class RunnerError(Exception):
-    """The runner could not produce a result; `symptom` is a short stable code."""
-    symptom = "runner-error"
+    """The runner could not produce a result; `symptom` is a short stable code (symptoms.py)."""
+    symptom = symptoms.RUNNER_ERROR
 
 
 class RunnerHung(RunnerError):
-    symptom = "runner-hung"
+    symptom = symptoms.RUNNER_HUNG
 
 
 class RunnerCrashed(RunnerError):
-    symptom = "runner-crashed"
+    symptom = symptoms.RUNNER_CRASHED
 
 
 class RunnerProtocolError(RunnerError):
-    symptom = "protocol-error"
+    symptom = symptoms.PROTOCOL_ERROR
 
 
 class RunnerStartFailed(RunnerError):
     """The runner's command could not be started at all (missing, not executable)."""
-    symptom = "runner-start-failed"
+    symptom = symptoms.RUNNER_START_FAILED
 
 
 class RunnerProcess:

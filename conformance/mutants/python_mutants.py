@@ -3,8 +3,10 @@
 Each mutant is a small subclass of asyncabi_py.binding.Library that breaks exactly one step,
 modelled on a bug a real binding shipped (conformance/mutants/README.md). The runner selects
 one with `--mutant NAME` or ASYNCABI_PY_MUTANT=NAME. `expect` lists the symptoms that count as
-catching it for the right reason: monitor violation codes, or the harness's own
-'timeout' / 'timing' / 'outcome' / 'runner' / 'runner-crashed' / 'runner-hung'.
+catching it for the right reason: monitor violation codes (AA_MISUSES, observe.h), or the
+harness's own symptoms ('timeout', 'timing', 'outcome', 'runner', 'runner-crashed', ...: the
+table of asyncabi_conformance/symptoms.py); conformance/tests/test_symptoms.py fails on any
+other name.
 
 This module's metadata (MUTANTS) imports nothing, so the harness can list mutants without
 loading the backend.

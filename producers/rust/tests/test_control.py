@@ -14,9 +14,15 @@ usage: test_control.py LIBFUTURES LIBADVERSARIAL
 import ctypes
 import json
 import os
+import pathlib
+import runpy
 import sys
 import threading
 import time
+
+# The violation codes (AA_MISUSES in observe.h, generated into runtime/families.py).
+MISUSES = runpy.run_path(str(pathlib.Path(__file__).resolve().parents[3] / "runtime" /
+                             "families.py"))["MISUSES"]
 
 
 class RustBuffer(ctypes.Structure):
@@ -84,6 +90,8 @@ def objects(futures):
           "configure and set_scenario show in the report")
     check(r["producer"] == "rust" and r["monitor"] is False and r["tracking"] is True,
           "the report says it is the Rust producer, tracking")
+    check(r["judges"] == ["leaked-future", "leaked-object"] and set(r["judges"]) <= set(MISUSES),
+          "it judges leaked-future and leaked-object, codes of AA_MISUSES")
     status = RustCallStatus()
     handle = fn(futures, "uniffi_futures_fn_func_new_megaphone", ctypes.c_uint64,
                 ctypes.POINTER(RustCallStatus))(ctypes.byref(status))

@@ -6,7 +6,9 @@
 //!   a zero delay goes through the timer thread, as the C fixtures' `fx_sleep_poll` does).
 //! - [`track`]: what the Rust producer can observe of its own futures, objects and foreign calls,
 //!   the counters and leak checks of the control exports (`control_exports!`).
+//! - [`misuse`]: the violation codes it reports, from AA_MISUSES in observe.h (build.rs).
 
 pub mod config;
+pub mod misuse;
 pub mod timer;
 pub mod track;

@@ -27,6 +27,7 @@ use std::sync::{Mutex, OnceLock};
 use std::task::Poll;
 
 use crate::config;
+use crate::misuse;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -173,8 +174,8 @@ pub fn finish() -> u32 {
             continue;
         }
         let code = match e.kind {
-            Kind::Future => "leaked-future",
-            Kind::Object => "leaked-object",
+            Kind::Future => misuse::LEAKED_FUTURE,
+            Kind::Object => misuse::LEAKED_OBJECT,
             Kind::ForeignCall => continue, // its future is the leak (or it was not: see checks.json)
         };
         e.reported = true;
@@ -187,6 +188,9 @@ pub fn finish() -> u32 {
     r.violations.extend(found);
     r.violations.len() as u32
 }
+
+/// The violation codes `finish` can report (the report's `judges`).
+const JUDGES: [&str; 2] = [misuse::LEAKED_FUTURE, misuse::LEAKED_OBJECT];
 
 /// The report, in the C monitor's format (docs/fixture-interface.md) with what the Rust producer
 /// can observe; fields it cannot observe are null, and `judges` lists the violation codes it
@@ -208,7 +212,9 @@ pub fn report_json(library: &str) -> String {
     out.push_str("\"producer\": \"rust\", \"monitor\": false, ");
     let on = tracking();
     let _ = write!(out, "\"tracking\": {on}, ");
-    out.push_str(if on { "\"judges\": [\"leaked-future\", \"leaked-object\"], " } else { "\"judges\": [], " });
+    let judges: &[&str] = if on { &JUDGES } else { &[] };
+    let judges: Vec<String> = judges.iter().map(|code| json_str(code)).collect();
+    let _ = write!(out, "\"judges\": [{}], ", judges.join(", "));
     let _ = write!(out, "\"seed\": {}, \"time_scale\": {}, ", config::seed(), json_f64(config::time_scale()));
     out.push_str("\"violations\": [");
     for (i, v) in r.violations.iter().enumerate() {
