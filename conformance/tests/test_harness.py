@@ -12,6 +12,7 @@ import time
 import pytest
 
 from conftest import CONFORMANCE
+from asyncabi_conformance import records, report
 
 
 def conform(env, build, *args, timeout=120):
@@ -275,3 +276,15 @@ def test_backend_sanitizer_options_go_between_the_defaults_and_the_callers(build
     assert env["ASAN_OPTIONS"].startswith("detect_leaks=0")
     with pytest.raises(ValueError):
         locate.sanitizer_env(build_dir.resolve(), "asan", {"LD_PRELOAD": ["x"]})
+
+
+def test_a_declared_thread_model_is_recorded_and_shown(fake_env, tmp_path):
+    env, build = fake_env
+    out = tmp_path / "r.json"
+    conform(env, build, "--backend", "fake", "--scenario", "ok_a", "--json", str(out))
+    data = json.loads(out.read_text())
+    assert data["backends"]["fake"]["foreign_async_thread"] == "event-loop"
+    assert "thread-models" not in report.render_html(records.ResultsFile.from_json(data))
+    data["backends"]["fake"]["foreign_async_thread"] = "any"
+    page = report.render_html(records.ResultsFile.from_json(data))
+    assert "id='thread-models'" in page and "fake: async foreign methods may run on" in page
