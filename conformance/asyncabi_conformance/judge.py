@@ -6,7 +6,8 @@ runner reports for its step, not only the value: an outcome that is not exactly 
 value / error / unexpected / cancelled is a runner failure, a cancellation whose call had
 already finished when the cancel landed is a failed precondition (the scenario did not test
 what it is about), a foreign async method that ran on another thread than the scenario's event
-loop is a thread failure. Failures are records.Failure; their kinds, and every symptom a run can
+loop is a thread failure, unless the backend declares that its foreign async methods may run
+on any thread (backends.json, "foreign_async_thread"; locate.FOREIGN_ASYNC_THREADS). Failures are records.Failure; their kinds, and every symptom a run can
 carry besides the violation codes, are the table of symptoms.py.
 
 Time bounds: `elapsed_ms` bounds of a scenario are at time scale 1 and are multiplied by the
@@ -18,6 +19,7 @@ import json
 import math
 
 from . import names
+from .locate import DEFAULT_FOREIGN_ASYNC_THREAD
 from .records import Failure
 # RUNTIME_MISUSE: the failure code of a runtime misuse the monitor did not turn into a violation.
 from .symptoms import (FIXTURE, HARNESS, OUTCOME, PRECONDITION, RUNNER, RUNTIME_MISUSE, THREAD,
@@ -44,8 +46,10 @@ class Step:
     """What one judge gets: the scenario's step, the runner's outcome, where to say it failed,
     and the run's time scale and slowdown."""
 
-    def __init__(self, step, outcome, index, scale, slowdown):
+    def __init__(self, step, outcome, index, scale, slowdown,
+                 foreign_async_thread=DEFAULT_FOREIGN_ASYNC_THREAD):
         self.step = step
+        self.foreign_async_thread = foreign_async_thread
         self.outcome = outcome
         self.index = index
         self.scale = scale
@@ -63,7 +67,7 @@ class Step:
 
 
 def judge(scenario: dict, result: dict, time_scale: float, slowdown: float = 1.0,
-          seed=None) -> list:
+          seed=None, foreign_async_thread=DEFAULT_FOREIGN_ASYNC_THREAD) -> list:
     failures = []
     outcomes = {}
     for o in result.get("steps", []):
@@ -84,7 +88,8 @@ def judge(scenario: dict, result: dict, time_scale: float, slowdown: float = 1.0
                 failures.append(Failure(RUNNER, f"{where}: skipped ({outcome['skipped']}) "
                                         "although no earlier step failed", step=index))
             continue  # otherwise the cause is the step that aborted
-        failures += judge_step(Step(step, outcome, index, time_scale, slowdown))
+        failures += judge_step(Step(step, outcome, index, time_scale, slowdown,
+                                    foreign_async_thread))
     failures += _judge_fixture_mode(scenario, result.get("monitor") or {})
     failures += judge_monitor(scenario, result.get("monitor"), time_scale, seed)
     return failures
@@ -264,7 +269,8 @@ def judge_gather(s: Step) -> list:
 def judge_check_foreign(s: Step) -> list:
     """The foreign method's counters, and where each of its calls ran: an async foreign method
     runs on the scenario's event loop (the caller's loop, or the one set with
-    uniffi_set_event_loop for a call from a thread without one), reported as 'main'."""
+    uniffi_set_event_loop for a call from a thread without one), reported as 'main', unless
+    the backend declares the "any" thread model; the threads must be reported either way."""
     failures = []
     got = s.outcome.get("value")
     if not isinstance(got, dict):
@@ -276,7 +282,7 @@ def judge_check_foreign(s: Step) -> list:
     if not isinstance(threads, list) or any(t not in THREAD_FACTS for t in threads):
         failures.append(s.fail(RUNNER, f"{s.where}: the runner reported threads {threads!r}, "
                                        f"expected a list of {' / '.join(THREAD_FACTS)}"))
-    elif "other" in threads:
+    elif "other" in threads and s.foreign_async_thread == DEFAULT_FOREIGN_ASYNC_THREAD:
         failures.append(s.fail(THREAD, f"{s.where}: {threads.count('other')} of "
                                f"{len(threads)} calls of {s.step['method']} ran on another "
                                "thread than the scenario's event loop"))

@@ -105,6 +105,34 @@ def variant_spec(spec: dict, variant: str) -> dict:
     return (spec.get("fixture_variants") or {}).get(variant) or {}
 
 
+# Where a backend's async foreign methods may run (backends.json, "foreign_async_thread":
+# {"model": ..., "why": ...}): check_foreign fails a call that ran on "other" only under
+# "event-loop". The threads are reported whatever the model.
+FOREIGN_ASYNC_THREADS = {
+    "event-loop": "on the scenario's event loop (the caller's, or the one set for a call from a "
+                  "thread without one); the default, and asyncio's rule",
+    "any": "on a thread the binding's concurrency model chooses (a pool, a new thread): the "
+           "language gives a suspend function no thread guarantee",
+}
+DEFAULT_FOREIGN_ASYNC_THREAD = "event-loop"
+
+
+def foreign_async_thread(spec: dict) -> str:
+    """The backend's declared thread model for async foreign methods (FOREIGN_ASYNC_THREADS);
+    ValueError for an unknown model, or a model other than the default without its why."""
+    entry = spec.get("foreign_async_thread")
+    if entry is None:
+        return DEFAULT_FOREIGN_ASYNC_THREAD
+    model = entry.get("model") if isinstance(entry, dict) else None
+    if model not in FOREIGN_ASYNC_THREADS:
+        raise ValueError(f"backend {spec.get('name', '?')}: foreign_async_thread model "
+                         f"{model!r} is not one of {', '.join(FOREIGN_ASYNC_THREADS)}")
+    if model != DEFAULT_FOREIGN_ASYNC_THREAD and not str(entry.get("why") or "").strip():
+        raise ValueError(f"backend {spec.get('name', '?')}: foreign_async_thread model "
+                         f"{model!r} needs a why (the binding's design it follows)")
+    return model
+
+
 # Lines a sanitizer writes when it finds something (the runner's stderr is searched for them).
 SANITIZER_REPORT_MARKERS = ("ERROR: AddressSanitizer", "WARNING: ThreadSanitizer",
                             "ERROR: ThreadSanitizer", "runtime error: ", "ERROR: LeakSanitizer")

@@ -170,6 +170,11 @@ class Harness:
             raise pytest.UsageError(f"unknown backend(s) {unknown}; known: "
                                     f"{sorted(k for k in registry if '~' not in k)}")
         self.backends = {n: registry[n] for n in names}
+        for spec in self.backends.values():
+            try:
+                locate.foreign_async_thread(spec)
+            except ValueError as exc:
+                raise pytest.UsageError(f"conformance/backends.json: {exc}")
         self._add_mutants(registry, names, config.getoption("--mutants") or "none")
         self._add_producers(_split(config.getoption("--producer")))
         seeds = [int(s) for s in _split(config.getoption("--seed"))]
@@ -363,7 +368,9 @@ class Harness:
         record.steps = result["steps"]
         record.monitor = result.get("monitor")
         failures = judge.judge(scenario, result, record.time_scale, self.slowdown,
-                               seed=item.seed)
+                               seed=item.seed,
+                               foreign_async_thread=locate.foreign_async_thread(
+                                   self.backends[backend]))
         if self.fixture_variant != "plain":
             # halt_on_error makes a finding crash the runner; a report that did not (a warning
             # printed from a thread the sanitizer let go on) still fails the run.
@@ -427,6 +434,7 @@ class Harness:
             backends={n: {"hello": self.hellos.get(n),
                           "description": s.get("description", ""),
                           "mutant": s.get("mutant"),
+                          "foreign_async_thread": locate.foreign_async_thread(s),
                           "producer": s.get("producer", producers.DEFAULT),
                           "restarts": self.runners[n].restarts if n in self.runners else []}
                       for n, s in self.backends.items()},

@@ -204,6 +204,14 @@ def render_html(data: ResultsFile) -> str:
                    f"<td class='level'>{e(records.level_name(levels))}</td>"
                    f"<td title='{e('; '.join(restarts))}'>{len(restarts)}</td></tr>")
     out.append("</table>")
+    declared = [(b, data.backends[b].get("foreign_async_thread")) for b in real]
+    declared = [(b, m) for b, m in declared if m and m != "event-loop"]
+    if declared:  # a rule the judge applied differently: say so beside the levels
+        out.append("<p class='muted' id='thread-models'>Declared thread models "
+                   "(backends.json, foreign_async_thread): "
+                   + "; ".join(f"{e(b)}: async foreign methods may run on <b>{e(m)}</b> thread, "
+                               "so check_foreign reports where they ran without failing "
+                               "another thread" for b, m in declared) + ".</p>")
 
     # Matrix.
     out.append("<h2>Scenario × backend</h2><table id='matrix'><tr><th>scenario</th>"

@@ -76,7 +76,8 @@ SYMPTOMS = {s.name: s for s in (
             "a step or call did not finish before its deadline (a lost wake, a call that found "
             "no event loop)"),
     Symptom(THREAD, THREAD, "binding",
-            "a foreign async method ran on another thread than the scenario's event loop"),
+            "a foreign async method ran on another thread than the scenario's event loop "
+            "(under the event-loop thread model, the default)"),
     Symptom(RUNTIME_MISUSE, VIOLATION, "binding",
             "the runtime reported a misuse that the monitor did not turn into a violation"),
     Symptom(RUNNER, RUNNER, "runner",

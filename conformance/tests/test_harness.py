@@ -4,6 +4,7 @@ did not run ever reads as passed (missing runner, runner dying at start, SIGINT 
 mid-run, mutants that never ran, reports that cannot be written)."""
 import json
 import os
+import pathlib
 import signal
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import time
 import pytest
 
 from conftest import CONFORMANCE
+from asyncabi_conformance import records, report
 
 
 def conform(env, build, *args, timeout=120):
@@ -275,3 +277,30 @@ def test_backend_sanitizer_options_go_between_the_defaults_and_the_callers(build
     assert env["ASAN_OPTIONS"].startswith("detect_leaks=0")
     with pytest.raises(ValueError):
         locate.sanitizer_env(build_dir.resolve(), "asan", {"LD_PRELOAD": ["x"]})
+
+
+def test_a_declared_thread_model_is_recorded_and_shown(fake_env, tmp_path):
+    env, build = fake_env
+    out = tmp_path / "r.json"
+    conform(env, build, "--backend", "fake", "--scenario", "ok_a", "--json", str(out))
+    data = json.loads(out.read_text())
+    assert data["backends"]["fake"]["foreign_async_thread"] == "event-loop"
+    assert "thread-models" not in report.render_html(records.ResultsFile.from_json(data))
+    data["backends"]["fake"]["foreign_async_thread"] = "any"
+    page = report.render_html(records.ResultsFile.from_json(data))
+    assert "id='thread-models'" in page and "fake: async foreign methods may run on" in page
+
+
+def test_an_unknown_thread_model_is_a_one_line_usage_error(fake_env, tmp_path):
+    env, build = fake_env
+    table = json.loads((pathlib.Path(env["ASYNCABI_CONFORM_BACKENDS"])).read_text())
+    table["fake"]["foreign_async_thread"] = {"model": "any"}
+    fake = pathlib.Path(env["ASYNCABI_CONFORM_BACKENDS"]).parent
+    for spec in table.values():  # the mutants registries are found beside the table
+        if isinstance(spec, dict) and str(spec.get("mutants", "")).startswith("."):
+            spec["mutants"] = str(fake / spec["mutants"])
+    (tmp_path / "backends.json").write_text(json.dumps(table))
+    env = dict(env, ASYNCABI_CONFORM_BACKENDS=str(tmp_path / "backends.json"))
+    proc = conform(env, build, "--backend", "fake", "--scenario", "ok_a")
+    assert proc.returncode == 2 and "needs a why" in proc.stderr, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr + proc.stdout

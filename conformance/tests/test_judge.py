@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from asyncabi_conformance import judge, scenarios
+from asyncabi_conformance import judge, locate, scenarios
 from asyncabi_conformance.records import Failure
 from conftest import CONFORMANCE
 
@@ -40,8 +40,9 @@ def test_a_step_kind_without_a_judge_fails_instead_of_passing(monkeypatch):
     assert [f.kind for f in failures] == ["harness"]
 
 
-def run(steps, outcomes, monitor=None, scale=1.0, slowdown=1.0):
-    return judge.judge({"steps": steps}, {"steps": outcomes, "monitor": monitor}, scale, slowdown)
+def run(steps, outcomes, monitor=None, scale=1.0, slowdown=1.0, **kw):
+    return judge.judge({"steps": steps}, {"steps": outcomes, "monitor": monitor}, scale, slowdown,
+                       **kw)
 
 
 CANCEL = {"do": "cancel", "call": {"function": "sleep", "args": [1000]}, "after_ms": 20}
@@ -86,12 +87,37 @@ def test_a_foreign_call_on_another_thread_than_the_loop_fails():
     assert "1 of 2 calls" in failures[0].message
 
 
+def test_the_any_thread_model_accepts_another_thread_but_not_wrong_counters():
+    assert run([CHECK], [check_outcome(["other", "other"])], foreign_async_thread="any") == []
+    wrong = check_outcome(["other", "other"])
+    wrong["value"]["completed"] = 1
+    assert [f.kind for f in run([CHECK], [wrong], foreign_async_thread="any")] == ["outcome"]
+
+
+@pytest.mark.parametrize("model", ["event-loop", "any"])
 @pytest.mark.parametrize("threads", [None, "main", ["main", "somewhere"]])
-def test_missing_or_garbled_thread_facts_are_runner_failures(threads):
+def test_missing_or_garbled_thread_facts_are_runner_failures(threads, model):
     outcome = check_outcome(threads)
     if threads is None:
         del outcome["threads"]
-    assert [f.kind for f in run([CHECK], [outcome])] == ["runner"]
+    assert [f.kind for f in run([CHECK], [outcome], foreign_async_thread=model)] == ["runner"]
+
+
+@pytest.mark.parametrize("entry, error", [
+    ({"model": "anywhere", "why": "x"}, "is not one of"),
+    ({"model": "any"}, "needs a why"),
+    ({"model": "any", "why": "  "}, "needs a why"),
+    ("any", "is not one of"),
+])
+def test_a_thread_model_must_be_known_and_explained(entry, error):
+    with pytest.raises(ValueError, match=error):
+        locate.foreign_async_thread({"name": "b", "foreign_async_thread": entry})
+
+
+def test_every_registered_backend_declares_a_valid_thread_model():
+    for name, spec in locate.backends().items():
+        assert locate.foreign_async_thread(spec) in locate.FOREIGN_ASYNC_THREADS, name
+    assert locate.foreign_async_thread({"name": "b"}) == "event-loop"
 
 
 CALL = {"do": "call", "function": "sleep", "args": [100], "expect": {"any": True},
