@@ -158,12 +158,18 @@ int main(int argc, char **argv)
     CHECK(aa_object_get(&megaphone, again, NULL) == &megaphone_data);
 
     /* --- another library's handle: a generation this library's slot never issued (its seed
-     * is elsewhere, R51). Here forged from ours; test_cross_library gets a real one. --- */
+     * is elsewhere, R51), ahead of the slot's or behind its first (this library's seed).
+     * Here forged from ours; test_cross_library gets a real one. --- */
     uint64_t gen_field = (uint64_t)AA__GEN_MASK << AA__GEN_SHIFT;
     uint64_t foreign = (again & ~gen_field) |
                        ((again + ((uint64_t)1 << (AA__GEN_SHIFT + AA__GEN_BITS - 2))) & gen_field);
     EXPECT_MISUSE(aa_object_free(&megaphone, foreign), AA_MISUSE_INVALID_HANDLE,
                   AA_OP_OBJECT_FREE);
+    foreign = (again & ~gen_field) | ((again - ((uint64_t)1 << (AA__GEN_SHIFT + 20))) & gen_field);
+    EXPECT_MISUSE(aa_object_free(&megaphone, foreign), AA_MISUSE_INVALID_HANDLE,
+                  AA_OP_OBJECT_FREE);
+    EXPECT_MISUSE(CHECK(aa_object_get(&megaphone, foreign, "say") == NULL),
+                  AA_MISUSE_INVALID_HANDLE, AA_OP_OBJECT_USE);
     /* One generation back, in this library's window: one of ours, freed. */
     uint64_t behind = (again & ~gen_field) | ((again - ((uint64_t)1 << AA__GEN_SHIFT)) & gen_field);
     EXPECT_MISUSE(aa_object_free(&megaphone, behind), AA_MISUSE_OBJECT_FREE_TWICE,
