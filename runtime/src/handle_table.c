@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "asyncabi/object.h"
 #include "handle_table.h"
 #include "observe_internal.h"
 
@@ -18,6 +19,41 @@ static unsigned aa__chunks;                  /* guarded by aa__grow_lock */
 static pthread_mutex_t aa__grow_lock = PTHREAD_MUTEX_INITIALIZER;
 /* Free list head: tag in bits 63..32, (index + 1) in bits 31..0, 0 meaning empty. */
 static _Atomic uint64_t aa__free_head;
+
+/* Set before the first chunk exists (aa_set_library_namespace, under aa__grow_lock), read
+ * only afterwards: the first chunk's publication (release, acquire) orders it for readers. */
+uint32_t aa__gen_seed = 1;
+_Atomic bool aa__gen_wrapped;
+
+void aa__gen_note_wrap(void)
+{
+    atomic_store_explicit(&aa__gen_wrapped, true, memory_order_relaxed);
+}
+
+bool aa_set_library_namespace(const char *ns)
+{
+    if (ns == NULL) {
+        return false;
+    }
+    /* FNV-1a, folded into the lower half of the generations, so that a slot needs 2^23
+     * retirements before it wraps (and its window of issued generations stops meaning
+     * anything, aa__gen_wrapped). Never 0: generation 0 is never issued. */
+    uint64_t h = 1469598103934665603ull;
+    for (const char *p = ns; *p; p++) {
+        h = (h ^ (uint8_t)*p) * 1099511628211ull;
+    }
+    uint32_t seed = (uint32_t)((h ^ (h >> 24) ^ (h >> 48)) & ((1u << (AA__GEN_BITS - 1)) - 1));
+    if (seed == 0) {
+        seed = 1;
+    }
+    pthread_mutex_lock(&aa__grow_lock);
+    bool ok = aa__chunks == 0 || aa__gen_seed == seed;
+    if (ok) {
+        aa__gen_seed = seed;
+    }
+    pthread_mutex_unlock(&aa__grow_lock);
+    return ok;
+}
 
 static inline aa__slot *aa__slot_at(uint32_t index)
 {
@@ -77,8 +113,8 @@ static bool aa__grow(void)
     }
     uint32_t base = aa__chunks * AA__CHUNK_SLOTS;
     for (uint32_t i = 0; i < AA__CHUNK_SLOTS; i++) {
-        /* Generation 1: a handle with generation 0 is never issued. */
-        atomic_init(&chunk[i].word, (uint64_t)1 << AA__GEN_SHIFT);
+        /* The library's seed (1 without a namespace): generation 0 is never issued. */
+        atomic_init(&chunk[i].word, (uint64_t)aa__gen_seed << AA__GEN_SHIFT);
         atomic_init(&chunk[i].value, (uintptr_t)(base + i + 2));
     }
     AA__POISON(chunk + AA__CHUNK_SLOTS, (size_t)AA__CHUNK_SLOTS * AA__PAYLOAD_SIZE);
@@ -209,7 +245,29 @@ uint64_t aa__handle_alloc(aa__kind kind, aa_type type, void *object)
 
 static const char *aa__kind_name(aa__kind kind)
 {
-    return kind == AA__KIND_FUTURE ? "rust future" : kind == AA__KIND_TIMER ? "timer" : "foreign call";
+    switch (kind) {
+    case AA__KIND_FUTURE:
+        return "rust future";
+    case AA__KIND_TIMER:
+        return "timer";
+    case AA__KIND_OBJECT:
+        return "object";
+    default:
+        return "foreign call";
+    }
+}
+
+bool aa__gen_is_stale(uint32_t gen, uint64_t word)
+{
+    uint32_t slot_gen = aa__word_gen(word);
+    uint32_t behind = (slot_gen - gen) & AA__GEN_MASK;
+    if (behind == 0 || behind >= (1u << (AA__GEN_BITS - 1))) {
+        return false;
+    }
+    /* Issued by this slot since its first generation, the library's seed: ours, retired.
+     * Outside that window it is another library's handle (R51), or forged. */
+    return atomic_load_explicit(&aa__gen_wrapped, memory_order_relaxed) ||
+           ((gen - aa__gen_seed) & AA__GEN_MASK) < ((slot_gen - aa__gen_seed) & AA__GEN_MASK);
 }
 
 /* A foreign completion with a bad complete_data has its own code in observe.h. */
@@ -251,13 +309,12 @@ __attribute__((noinline, cold)) static void aa__handle_reject(uint64_t handle, a
     }
     if (slot_gen != gen || !(word & AA__SLOT_LIVE)) {
         /* A generation behind the slot's was issued and retired: use after free. */
-        uint32_t behind = (slot_gen - gen) & AA__GEN_MASK;
-        if (behind != 0 && behind < (1u << (AA__GEN_BITS - 1))) {
+        if (aa__gen_is_stale(gen, word)) {
             aa__misuse(aa__bad_handle_code(kind, AA_MISUSE_STALE_HANDLE), op, handle,
                        "the %s was already released", aa__kind_name(kind));
         } else {
             aa__misuse(aa__bad_handle_code(kind, AA_MISUSE_INVALID_HANDLE), op, handle,
-                       "no such %s was ever created", aa__kind_name(kind));
+                       "no such %s was ever created by this library", aa__kind_name(kind));
         }
         return;
     }

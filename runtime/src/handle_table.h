@@ -4,15 +4,20 @@
  * dereferenced. Layout (most significant bit first):
  *
  *   63..58  magic 0b101010      a value this runtime never issued fails here (and 0 always does)
- *   57..56  kind                rust future, foreign call or timer
- *   55..52  family              the aa_type the handle was created for
- *   51..28  generation          bumped every time the slot is retired (never 0)
+ *   57..56  kind                rust future, foreign call, timer or object
+ *   55..52  family              the aa_type the handle was created for (an object: its
+ *                               class number, 1..15, object.c)
+ *   51..28  generation          bumped every time the slot is retired (never 0); every slot
+ *                               of a library starts at its seed, a hash of the library's
+ *                               namespace (aa_set_library_namespace), so that another
+ *                               library's handle is not taken for one of this library's
  *   27..1   slot index          into a slab of chunks that never move
  *   0       parity, always 0    UniFFI 0.30+: handles the producer issues are even, those the
  *                               foreign side issues are odd; an odd handle is rejected
  *
  * Each slot holds one atomic word: the key of its current handle (bits 63..28 of the handle:
- * magic, kind, family, generation), LIVE, and the "an ABI call is inside" bits that detect
+ * magic, kind, family, generation), LIVE, for an object its reference count (bits 27..5),
+ * and for the other kinds the "an ABI call is inside" bits that detect
  * concurrent calls on one handle with a single CAS, without ever blocking. So the common case
  * of an entry point is: one compare of the handle's top bits with the entry point's kind and
  * family, one load of the slot's chunk, one CAS from the word the handle implies (live, no
@@ -35,7 +40,8 @@
 typedef enum aa__kind {
     AA__KIND_FUTURE = 0,
     AA__KIND_FOREIGN_CALL = 1, /* its handle is the complete_data given to the binding */
-    AA__KIND_TIMER = 2         /* its handle is the timer id */
+    AA__KIND_TIMER = 2,        /* its handle is the timer id */
+    AA__KIND_OBJECT = 3        /* a reference-counted object (object.c); no call bits */
 } aa__kind;
 
 /* The handle layout above (handle_table.c encodes and decodes it; tests pin it down). */
@@ -61,6 +67,22 @@ typedef enum aa__kind {
 #define AA__POISON(p, n) ((void)(p), (void)(n))
 #define AA__UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
+
+/* An object slot's reference count, in the word's bits 27..5 (object.c). */
+#define AA__REFS_SHIFT 5
+#define AA__REFS_MAX ((1u << (AA__GEN_SHIFT - AA__REFS_SHIFT)) - 1)
+
+/* This library's first generation (handle_table.c): 1, or a hash of its namespace. A slot
+ * issues seed, seed + 1, ...; a handle whose generation this library's slot has not issued
+ * yet is another library's (or forged), not a stale one of ours. aa__gen_wrapped is set once
+ * any slot ran through all generations and started again at 1: from then on that window means
+ * nothing, and a generation behind the slot's is taken as stale. */
+extern uint32_t aa__gen_seed;
+extern _Atomic bool aa__gen_wrapped;
+void aa__gen_note_wrap(void);
+/* True when generation `gen` is one this library's slot, now at `word`, issued and retired
+ * (a stale handle); false when it never issued it (another library's handle, or forged). */
+bool aa__gen_is_stale(uint32_t gen, uint64_t word);
 
 /* Every slot has a payload of this many bytes in its chunk, for an object that lives exactly
  * as long as the slot is off the free list (a future core: no malloc per future). */
@@ -257,8 +279,9 @@ static inline uint64_t aa__word_retired(uint64_t word)
 {
     uint64_t gen =
         (word + ((uint64_t)1 << AA__GEN_SHIFT)) & ((uint64_t)AA__GEN_MASK << AA__GEN_SHIFT);
-    if (gen == 0) {
+    if (__builtin_expect(gen == 0, 0)) {
         gen = (uint64_t)1 << AA__GEN_SHIFT; /* generation 0 is never issued */
+        aa__gen_note_wrap();
     }
     return (word & ((uint64_t)0xFFF << 52)) | gen;
 }

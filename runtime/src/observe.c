@@ -151,6 +151,11 @@ aa_misuse_code aa_misuse_refine(aa_misuse_code code, aa_op op)
         return AA_MISUSE_FREE_TWICE;
     case AA_OP_CANCEL:
         return AA_MISUSE_CANCEL_AFTER_FREE;
+    case AA_OP_OBJECT_USE:
+    case AA_OP_OBJECT_CLONE:
+        return AA_MISUSE_OBJECT_USE_AFTER_FREE;
+    case AA_OP_OBJECT_FREE:
+        return AA_MISUSE_OBJECT_FREE_TWICE;
     default:
         return code;
     }

@@ -8,6 +8,7 @@
 #include "asyncabi/ffi.h"
 #include "asyncabi/foreign.h"
 #include "asyncabi/future.h"
+#include "asyncabi/object.h"
 #include "asyncabi/observe.h"
 #include "asyncabi/timer.h"
 #include "asyncabi/types.h"

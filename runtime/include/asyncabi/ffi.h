@@ -4,7 +4,8 @@
  *   ffi_<ns>_rust_future_{poll,cancel,complete,free}_<t>  for the 12 families <t>
  *   ffi_<ns>_uniffi_contract_version
  *   ffi_<ns>_rustbuffer_{alloc,from_bytes,free,reserve}
- * Each is a thin, family-checked wrapper over the runtime (future.h, buffer.h).
+ * Each is a thin, family-checked wrapper over the runtime (future.h, buffer.h). A constructor
+ * seeds the library's handles with its namespace (aa_set_library_namespace, object.h).
  * ASYNCABI_DEFINE_FFI_VIA(ns, futures, buffers) defines them over another implementation.
  * ASYNCABI_DECLARE_FFI(ns) declares the same set (for a header or a C driver).
  */
@@ -17,6 +18,7 @@
 #include "asyncabi/annotations.h"
 #include "asyncabi/buffer.h"
 #include "asyncabi/future.h"
+#include "asyncabi/object.h"
 
 #define ASYNCABI_FFI_DECLARE_FAMILY_(ns, tag, T)                                               \
     void ffi_##ns##_rust_future_poll_##tag(uint64_t handle,                                    \
@@ -73,6 +75,10 @@
  * that observes the ABI (the fixtures' monitor) wraps the runtime this way instead of
  * spelling the 52 symbols again. The void family has no value, so it is written out. */
 #define ASYNCABI_DEFINE_FFI_VIA(ns, futures, buffers)                                          \
+    __attribute__((constructor(101))) static void aa_library_namespace_##ns(void)              \
+    {                                                                                          \
+        (void)aa_set_library_namespace(#ns);                                                   \
+    }                                                                                          \
     ASYNCABI_VALUE_FAMILIES(ASYNCABI_FFI_DEFINE_VALUE_, (ns, futures))                         \
     ASYNCABI_EXPORT void ffi_##ns##_rust_future_poll_void(                                     \
         uint64_t handle, UniffiRustFutureContinuationCallback callback, uint64_t callback_data) \

@@ -51,7 +51,15 @@ extern "C" {
       "binding called rustbuffer_from_bytes (`data`: length)")                                 \
     X(RUSTBUFFER_FREE, "rustbuffer-free", "binding called rustbuffer_free (`data`: length)")   \
     X(RUSTBUFFER_RESERVE, "rustbuffer-reserve",                                                \
-      "binding called rustbuffer_reserve (`data`: additional)")
+      "binding called rustbuffer_reserve (`data`: additional)")                                \
+    X(OBJECT_NEW, "object-new", "an object was created (handle; `name`: its class)")           \
+    X(OBJECT_CLONE, "object-clone",                                                            \
+      "an object handle was cloned (`code`: its references now; `name`: its class)")           \
+    X(OBJECT_FREE, "object-free",                                                              \
+      "a reference to an object was freed (`code`: references left; `name`: its class)")       \
+    X(OBJECT_USE, "object-use",                                                                \
+      "a method or an argument used an object handle (names the use in misuse reports; "      \
+      "never emitted as an event)")
 
 /* AA_MONITOR_OPS(X): X(ENUM, "name", what the trace line means). The runtime never emits these:
  * they are the other ops of the fixtures' monitor's trace lines (docs/fixture-interface.md),
@@ -61,11 +69,6 @@ extern "C" {
  * them after AA_OPS (fx_trace_op); runtime/families.py and the docs' list of trace ops are
  * generated from both tables (runtime/gen_families.py). */
 #define AA_MONITOR_OPS(X)                                                                      \
-    X(OBJECT_NEW, "object-new", "an object was created (handle; `name`: its class)")           \
-    X(OBJECT_CLONE, "object-clone",                                                            \
-      "an object handle was cloned (`code`: its references now; `name`: its class)")           \
-    X(OBJECT_FREE, "object-free",                                                              \
-      "a reference to an object was freed (`code`: references left; `name`: its class)")       \
     X(HANDOFF, "handoff",                                                                      \
       "`poll_handoff` mode: a continuation delivered inside its poll call was taken to run "   \
       "on a producer thread once the poll has left (`code`: 0 READY, 1 WAKE; `data`: "         \
@@ -103,8 +106,8 @@ typedef enum aa_phase {
     AA_PHASE_LEAVE = 2  /* the call has left the runtime (after its inline continuation) */
 } aa_phase;
 
-/* One observed event. `handle` is the future handle, or for foreign calls the call's id (0 for
- * rustbuffer calls). The fields after `name` are filled for aa_set_observer's hook only. */
+/* One observed event. `handle` is the future handle, for foreign calls the call's id, for
+ * object-* the object handle (0 for rustbuffer calls). The fields after `name` are filled for aa_set_observer's hook only. */
 typedef struct aa_event {
     aa_op op;
     aa_type type;
@@ -125,8 +128,9 @@ typedef struct aa_event {
  * end.
  * `detected by`: RUNTIME (the runtime reports it through the misuse hook, whoever observes)
  * or MONITOR (policy over the events and the end of a scenario: the fixtures' monitor).
- * A runtime stale-handle is refined by its op into the *_AFTER_FREE / FREE_TWICE rows
- * (aa_misuse_refine), which the runtime itself never reports. `rules`: the rules of
+ * A runtime stale-handle is refined by its op into the *_AFTER_FREE / *FREE_TWICE rows
+ * (aa_misuse_refine; the object-* ops into the OBJECT_* ones), which the runtime itself never
+ * reports. `rules`: the rules of
  * docs/abi.md the misuse breaks. The docs' lists of codes are generated from this table
  * (runtime/gen_families.py). */
 #define AA_MISUSES(X)                                                                          \
@@ -134,8 +138,8 @@ typedef struct aa_event {
       "a future or object handle this library never issued (or 0), or an object handle "       \
       "of the wrong type")                                                                     \
     X(STALE_HANDLE, "stale-handle", RUNTIME, "R17",                                            \
-      "a handle used after free (reported by the runtime; refined by op into the four "        \
-      "rows *-after-free / free-twice below)")                                                 \
+      "a handle used after free (reported by the runtime; refined by op into the six rows "    \
+      "*-after-free / *free-twice below)")                                                     \
     X(WRONG_FAMILY, "wrong-family", RUNTIME, "R7",                                             \
       "a future driven with another family's functions, or a foreign call completed "          \
       "through another family's complete function")                                            \
@@ -181,10 +185,10 @@ typedef struct aa_event {
       "still completed the call successfully more than 25 ms (unscaled) later. Leaving "       \
       "the producer's no-op in place declares it cannot cancel (legal): scenarios that "       \
       "need cancellation judge it by outcome")                                                 \
-    X(OBJECT_USE_AFTER_FREE, "object-use-after-free", MONITOR, "R49",                          \
+    X(OBJECT_USE_AFTER_FREE, "object-use-after-free", RUNTIME, "R49",                          \
       "an object handle used (method, argument, clone) after its last reference was "          \
       "freed")                                                                                 \
-    X(OBJECT_FREE_TWICE, "object-free-twice", MONITOR, "R49",                                  \
+    X(OBJECT_FREE_TWICE, "object-free-twice", RUNTIME, "R49",                                  \
       "an object freed more times than it was created and cloned")                             \
     X(FOREIGN_RESULT_INVALID, "foreign-result-invalid", MONITOR, "R34",                        \
       "a foreign call completed with a status its method cannot return (1 without "            \
@@ -254,7 +258,8 @@ const char *aa_misuse_name(aa_misuse_code code);
 /* Returns who detects a misuse code: "runtime" or "monitor" (AA_MISUSES), or "?". */
 const char *aa_misuse_detected_by(aa_misuse_code code);
 /* The code a misuse reported for `op` stands for: stale-handle on poll, complete, free or
- * cancel becomes poll-after-free, complete-after-free, free-twice or cancel-after-free; every
+ * cancel becomes poll-after-free, complete-after-free, free-twice or cancel-after-free, on
+ * object-use or object-clone object-use-after-free, on object-free object-free-twice; every
  * other code is returned unchanged. */
 aa_misuse_code aa_misuse_refine(aa_misuse_code code, aa_op op);
 /* Returns the code with this stable name, or AA_MISUSE_NONE_ if there is none. */
