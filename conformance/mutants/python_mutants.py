@@ -53,8 +53,9 @@ MUTANTS = {
         "expect": ["foreign-complete-missing", "timeout"],
     },
     "completes_foreign_twice": {
-        "bug": "calls a foreign future's complete callback twice (a buffer result is then "
-               "handed over twice: the producer may crash before its monitor can report)",
+        "bug": "calls a foreign future's complete callback twice, replaying the same result (a "
+               "buffer is handed over twice: the C runtime reports it and never frees it again, "
+               "also after the call was dropped; UniFFI's Rust scaffolding crashes)",
         "expect": ["foreign-complete-twice", "runner-crashed"],
     },
     "ignores_dropped_callback": {

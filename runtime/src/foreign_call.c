@@ -7,6 +7,12 @@
  * binding holds a generation-checked handle, not a pointer, a completion after both are done,
  * or a second one, is reported instead of touching freed memory (UniFFI 0.31 segfaulted there).
  *
+ * A second completion may hand over the first one's buffers again (a binding that replays its
+ * result): those belong to the producer or were freed already, so they must never be freed
+ * again, while fresh buffers of a second completion are the producer's to free (R47). While
+ * the call lives it knows its first buffers; once released, it leaves them in a tombstone
+ * (below) for the completions that come after.
+ *
  * Synchronisation: `state` carries COMPLETED and DROPPED, each set once with an acq_rel RMW, so
  * the party that sets the second flag sees everything the first did. The binding's completion
  * holds the slot's BUSY bit while it writes the result and wakes the waker; a drop that comes
@@ -18,6 +24,7 @@
 
 #include "asyncabi/buffer.h"
 #include "asyncabi/foreign.h"
+#include "foreign_call_internal.h"
 #include "handle_table.h"
 #include "observe_internal.h"
 
@@ -41,8 +48,8 @@ struct aa_foreign_call {
     UniffiForeignFuture legacy;
     /* The buffers of the first completion (value, error; NULL: none), written under BUSY before
      * COMPLETED: a second completion that hands the very same buffers again (a binding that
-     * replays its result) while the call is alive must not free what the first one gave away.
-     * Once the call is released it cannot know them: a stale completion's buffers are freed. */
+     * replays its result) must not free what the first one gave away. Copied into the call's
+     * tombstone when it is released. */
     const void *first_buffers[2];
 };
 
@@ -82,6 +89,79 @@ static void aa__result_discard(aa_type type, aa_value *value, RustCallStatus *st
     }
     memset(value, 0, sizeof *value);
     memset(status, 0, sizeof *status);
+}
+
+/* --- Tombstones: the first buffers of released calls ---
+ * A released call's memory and slot are gone, but its binding may still complete it again.
+ * Each call therefore leaves a tombstone as it is released (before its slot is retired, so
+ * that a completion that finds the slot retired finds the tombstone too): its id and its first
+ * completion's buffers, in a ring of the last AA__FOREIGN_TOMBSTONES released calls. A
+ * completion whose call is gone frees only buffers that are provably not the first ones (a
+ * fresh buffer that malloc placed at a freed first one's address counts as a first one); one
+ * older than the ring frees nothing (it can no longer tell, and a leak is the only safe
+ * mistake; the misuse is reported either way).
+ *
+ * Each entry is a seqlock: a writer claims it by moving `seq` from even to odd, and publishes
+ * with the release store of the next even value. A writer that finds it odd (another writer
+ * lapped the ring meanwhile) gives up: that tombstone is lost, which is safe. Readers only
+ * read. Every field is an atomic (release stores, acquire loads: the C11 seqlock without
+ * fences), so nothing is a data race. Only releases write (one RMW on the shared counter, one
+ * CAS, four stores); only misuse reads. */
+typedef struct aa__tombstone {
+    _Atomic uint64_t seq;          /* odd while a writer fills the entry */
+    _Atomic uint64_t id;           /* the released call's complete_data */
+    _Atomic uintptr_t buffers[2];  /* its first_buffers */
+} aa__tombstone;
+
+static aa__tombstone aa__tombstones[AA__FOREIGN_TOMBSTONES];
+static _Atomic uint64_t aa__tombstone_next; /* relaxed: only picks an entry */
+
+_Static_assert((AA__FOREIGN_TOMBSTONES & (AA__FOREIGN_TOMBSTONES - 1)) == 0,
+               "AA__FOREIGN_TOMBSTONES must be a power of two");
+
+/* Leaves the tombstone of `call`, which is completed and about to be released. */
+static void aa__tombstone_leave(const aa_foreign_call *call)
+{
+    uint64_t n = atomic_fetch_add_explicit(&aa__tombstone_next, 1, memory_order_relaxed);
+    aa__tombstone *t = &aa__tombstones[n & (AA__FOREIGN_TOMBSTONES - 1)];
+    uint64_t seq = atomic_load_explicit(&t->seq, memory_order_relaxed);
+    if ((seq & 1) || !atomic_compare_exchange_strong_explicit(&t->seq, &seq, seq + 1,
+                                                              memory_order_relaxed,
+                                                              memory_order_relaxed)) {
+        return;
+    }
+    /* Release stores (no fences: TSan does not model them): a reader whose acquire load sees
+     * any of them also sees the odd seq, or later. */
+    atomic_store_explicit(&t->id, call->id, memory_order_release);
+    atomic_store_explicit(&t->buffers[0], (uintptr_t)call->first_buffers[0], memory_order_release);
+    atomic_store_explicit(&t->buffers[1], (uintptr_t)call->first_buffers[1], memory_order_release);
+    /* Release: a reader that sees this seq sees the fields above. */
+    atomic_store_explicit(&t->seq, seq + 2, memory_order_release);
+}
+
+/* The first buffers of released call `id` into first[2]; false when no tombstone has them. */
+static bool aa__tombstone_find(uint64_t id, const void *first[2])
+{
+    if (id == 0) {
+        return false; /* never issued: and an entry never written holds id 0 */
+    }
+    for (size_t i = 0; i < AA__FOREIGN_TOMBSTONES; i++) {
+        aa__tombstone *t = &aa__tombstones[i];
+        uint64_t seq = atomic_load_explicit(&t->seq, memory_order_acquire);
+        if ((seq & 1) || atomic_load_explicit(&t->id, memory_order_acquire) != id) {
+            continue;
+        }
+        uintptr_t b0 = atomic_load_explicit(&t->buffers[0], memory_order_acquire);
+        uintptr_t b1 = atomic_load_explicit(&t->buffers[1], memory_order_acquire);
+        /* After those acquire loads: if a writer overwrote any field meanwhile, seq shows it. */
+        if (atomic_load_explicit(&t->seq, memory_order_relaxed) != seq) {
+            continue;
+        }
+        first[0] = (const void *)b0;
+        first[1] = (const void *)b1;
+        return true;
+    }
+    return false;
 }
 
 aa_foreign_call *aa_foreign_call_new(aa_type type, aa_waker *waker)
@@ -166,23 +246,24 @@ aa_poll aa_foreign_call_poll(aa_foreign_call *call, aa_value *out_value,
 /* A second completion's buffers are absorbed like any unwanted result, except those that are
  * the first completion's own: already handed over, so freeing them again would be a double
  * free (or pull them from under the producer). */
-static void aa__replay_discard(const aa_foreign_call *call, aa_type family, aa_value *value,
+static void aa__replay_discard(const void *const first[2], aa_type family, aa_value *value,
                                RustCallStatus *status)
 {
     const void *v = family == AA_TYPE_RUST_BUFFER ? value->rust_buffer.data : NULL;
     const void *e = status->code != UNIFFI_CALL_SUCCESS ? status->errorBuf.data : NULL;
-    if (v != NULL && (v == call->first_buffers[0] || v == call->first_buffers[1])) {
+    if (v != NULL && (v == first[0] || v == first[1])) {
         memset(&value->rust_buffer, 0, sizeof value->rust_buffer);
     }
-    if (e != NULL && (e == call->first_buffers[0] || e == call->first_buffers[1])) {
+    if (e != NULL && (e == first[0] || e == first[1])) {
         memset(&status->errorBuf, 0, sizeof status->errorBuf);
     }
     aa__result_discard(family, value, status);
 }
 
-/* The slot's reference: released once the slot is retired. */
+/* The slot's reference: released once the slot is retired, the tombstone left first. */
 static void aa__call_retire(aa_foreign_call *call, aa__slot *slot)
 {
+    aa__tombstone_leave(call);
     aa__handle_retire(slot, call->id);
     aa__call_release(call);
 }
@@ -216,6 +297,9 @@ void aa_foreign_call_drop(aa_foreign_call *call)
             aa__result_discard(type, &call->value, &call->status);
             call->taken = true;
         }
+        /* Left before the retirement; when it is deferred to a completion inside, that one
+         * retires through aa__call_retire and leaves a second, identical tombstone. */
+        aa__tombstone_leave(call);
         if (aa__handle_retire_or_defer(aa__handle_slot(id), id)) {
             aa__call_release(call);
         }
@@ -230,8 +314,14 @@ static void aa__call_complete_body(aa_type family, uint64_t data, aa_value value
     aa__slot *slot = aa__handle_enter(data, AA__KIND_FOREIGN_CALL, family, AA__SLOT_BUSY,
                                       AA_OP_FOREIGN_COMPLETE);
     if (slot == NULL) {
-        /* Absorbed: the binding handed us these buffers and nobody else will free them. */
-        aa__result_discard(family, &value, &status);
+        /* Reported: a second completion of a released call (or one overlapping the first), or
+         * data never handed out. Free only what is provably not the first completion's
+         * buffers; when the call's tombstone is gone, or there never was a call, whose they
+         * are is unknown: leave them (a leak at worst, never a double free). */
+        const void *first[2];
+        if (aa__tombstone_find(data, first)) {
+            aa__replay_discard(first, family, &value, &status);
+        }
         return;
     }
     aa_foreign_call *call = aa__slot_object(slot);
@@ -239,7 +329,7 @@ static void aa__call_complete_body(aa_type family, uint64_t data, aa_value value
     if (state & AA__CALL_COMPLETED) {
         aa__misuse(AA_MISUSE_FOREIGN_COMPLETE_TWICE, AA_OP_FOREIGN_COMPLETE, data,
                    "the foreign call was already completed");
-        aa__replay_discard(call, family, &value, &status);
+        aa__replay_discard(call->first_buffers, family, &value, &status);
         if (aa__handle_exit(slot, AA__SLOT_BUSY)) {
             aa__call_retire(call, slot);
         }

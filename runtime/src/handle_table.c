@@ -270,10 +270,16 @@ bool aa__gen_is_stale(uint32_t gen, uint64_t word)
            ((gen - aa__gen_seed) & AA__GEN_MASK) < ((slot_gen - aa__gen_seed) & AA__GEN_MASK);
 }
 
-/* A foreign completion with a bad complete_data has its own code in observe.h. */
+/* A foreign completion with a bad complete_data has codes of its own in observe.h. A call's
+ * slot is retired only after its first completion (foreign_call.c), so a completion that finds
+ * it retired is a second one. */
 static aa_misuse_code aa__bad_handle_code(aa__kind kind, aa_misuse_code code)
 {
-    return kind == AA__KIND_FOREIGN_CALL ? AA_MISUSE_FOREIGN_COMPLETE_STALE : code;
+    if (kind != AA__KIND_FOREIGN_CALL) {
+        return code;
+    }
+    return code == AA_MISUSE_STALE_HANDLE ? AA_MISUSE_FOREIGN_COMPLETE_TWICE
+                                          : AA_MISUSE_FOREIGN_COMPLETE_STALE;
 }
 
 /* Classifies and reports a handle that failed validation. Out of line and cold, so that the
@@ -405,16 +411,29 @@ void aa__handle_retire(aa__slot *slot, uint64_t handle)
 bool aa__handle_retire_or_defer(aa__slot *slot, uint64_t handle)
 {
     uint64_t word = atomic_load_explicit(&slot->word, memory_order_acquire);
-    while (word & AA__SLOT_BUSY) {
-        /* acq_rel: the holder's exit acquires this and sees our last writes to the object. */
-        if (atomic_compare_exchange_weak_explicit(&slot->word, &word,
-                                                  word | AA__SLOT_FREE_PENDING,
-                                                  memory_order_acq_rel, memory_order_acquire)) {
-            return false;
+    for (;;) {
+        if (word & AA__SLOT_BUSY) {
+            /* acq_rel: the holder's exit acquires this and sees our last writes to the
+             * object. */
+            if (atomic_compare_exchange_weak_explicit(&slot->word, &word,
+                                                      word | AA__SLOT_FREE_PENDING,
+                                                      memory_order_acq_rel,
+                                                      memory_order_acquire)) {
+                return false;
+            }
+            continue;
+        }
+        /* Retire in the CAS that saw no call inside: a call that entered after our load (a
+         * second foreign completion) would otherwise be left inside a retired slot whose
+         * object the caller then frees. acq_rel: we see what the last call did to the
+         * object, and a later call that finds the slot retired sees our last writes. */
+        if (atomic_compare_exchange_weak_explicit(&slot->word, &word, aa__word_retired(word),
+                                                  memory_order_acq_rel,
+                                                  memory_order_acquire)) {
+            aa__handle_recycle(handle);
+            return true;
         }
     }
-    aa__handle_retire(slot, handle);
-    return true;
 }
 
 void *aa__handle_lookup(uint64_t handle, aa__kind kind)

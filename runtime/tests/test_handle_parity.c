@@ -181,8 +181,9 @@ int main(void)
         }
         CHECK_EQ(gen_of(ids[0]), AA__GEN_MASK);
         CHECK_EQ(gen_of(ids[1]), 1);
-        aa_foreign_call_complete_void(ids[0], r); /* long retired: reported, absorbed */
-        CHECK_EQ(th_misuse_count(AA_MISUSE_FOREIGN_COMPLETE_STALE), 1);
+        /* Long retired (a call's slot retires after its completion): a second completion. */
+        aa_foreign_call_complete_void(ids[0], r);
+        CHECK_EQ(th_misuse_count(AA_MISUSE_FOREIGN_COMPLETE_TWICE), 1);
     }
     CHECK_EQ(th_misuse_total(), 2);
     th_check_no_leaks();

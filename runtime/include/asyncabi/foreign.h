@@ -12,8 +12,11 @@
  *   aa_foreign_call_drop(call);
  *
  * Guarantees: the completion may arrive on any thread, before or after the drop; a second
- * completion or one after everything was released is reported as misuse, never UB; the
- * dropped callback is invoked exactly once, by aa_foreign_call_drop().
+ * completion, also one after everything was released, is reported as misuse
+ * (foreign-complete-twice), never UB: it never frees the first completion's buffers again (a
+ * binding that replays its result), frees fresh ones while it can tell them apart, and
+ * otherwise leaves them; the dropped callback is invoked exactly once, by
+ * aa_foreign_call_drop().
  */
 #ifndef ASYNCABI_FOREIGN_H
 #define ASYNCABI_FOREIGN_H

@@ -155,10 +155,10 @@ typedef struct aa_event {
       "invoked, so completing from another thread that the continuation woke, while the "      \
       "poll call is still unwinding (Kotlin's pattern), is not one")                           \
     X(FOREIGN_COMPLETE_TWICE, "foreign-complete-twice", RUNTIME, "R35",                        \
-      "a foreign call's complete callback invoked twice")                                      \
+      "a foreign call's complete callback invoked twice, also after the call was "             \
+      "released (a replayed result's buffers are never freed twice)")                          \
     X(FOREIGN_COMPLETE_STALE, "foreign-complete-stale", RUNTIME, "R36",                        \
-      "a complete callback invoked with `complete_data` this library never handed out "        \
-      "(or forgot at a reset)")                                                                \
+      "a complete callback invoked with `complete_data` this library never handed out")        \
     X(POLL_AFTER_FREE, "poll-after-free", RUNTIME, "R17",                                      \
       "`poll` called on a freed future")                                                       \
     X(COMPLETE_AFTER_FREE, "complete-after-free", RUNTIME, "R17",                              \
