@@ -454,7 +454,8 @@ void *aa__handle_lookup(uint64_t handle, aa__kind kind)
     return aa__slot_object(slot);
 }
 
-uint64_t aa__handle_count_live(aa__kind kind)
+uint64_t aa__handle_each_live(aa__kind kind, void (*fn)(uint64_t handle, uint64_t word, void *ctx),
+                              void *ctx)
 {
     uint64_t live = 0;
     for (uint32_t k = 0; k < AA__DIR_SIZE; k++) {
@@ -466,6 +467,10 @@ uint64_t aa__handle_count_live(aa__kind kind)
             uint64_t word = atomic_load_explicit(&chunk[i].word, memory_order_acquire);
             if ((word & AA__SLOT_LIVE) && ((word >> 56) & 3) == (uint64_t)kind) {
                 live++;
+                if (fn != NULL) {
+                    uint32_t index = k * AA__CHUNK_SLOTS + i;
+                    fn((word & AA__KEY_MASK) | (uint64_t)index << AA__INDEX_SHIFT, word, ctx);
+                }
             }
         }
     }

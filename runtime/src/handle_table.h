@@ -392,8 +392,17 @@ static inline aa__slot *aa__handle_slot(uint64_t handle)
  * serialise retirement themselves (the timer service, under its mutex). */
 void *aa__handle_lookup(uint64_t handle, aa__kind kind);
 
-/* Number of LIVE slots of `kind` (scans the table; for leak checks, not for hot paths). */
-uint64_t aa__handle_count_live(aa__kind kind);
+/* Calls fn (if not NULL) with the handle and slot word of each LIVE slot of `kind`, in index
+ * order, and returns how many there were (scans the table; for leak checks and listings, not
+ * for hot paths). */
+uint64_t aa__handle_each_live(aa__kind kind, void (*fn)(uint64_t handle, uint64_t word, void *ctx),
+                              void *ctx);
+
+/* Number of LIVE slots of `kind` (aa__handle_each_live without a callback). */
+static inline uint64_t aa__handle_count_live(aa__kind kind)
+{
+    return aa__handle_each_live(kind, NULL, NULL);
+}
 
 static inline void *aa__slot_object(const aa__slot *slot)
 {

@@ -245,28 +245,23 @@ uint64_t aa_object_live_count(void)
     return aa__handle_count_live(AA__KIND_OBJECT);
 }
 
+typedef struct aa__object_each_ctx {
+    void (*fn)(const aa_object_info *info, void *ctx);
+    void *ctx;
+} aa__object_each_ctx;
+
+static void aa__object_each_one(uint64_t handle, uint64_t word, void *ctx)
+{
+    const aa__object_each_ctx *each = ctx;
+    aa_object_info info = {.handle = handle, .cls = aa__class_of(word), .refs = aa__word_refs(word)};
+    each->fn(&info, each->ctx);
+}
+
 void aa_object_each(void (*fn)(const aa_object_info *info, void *ctx), void *ctx)
 {
     if (fn == NULL) {
         return;
     }
-    for (uint32_t k = 0; k < AA__DIR_SIZE; k++) {
-        aa__slot *chunk = atomic_load_explicit(&aa__dir[k], memory_order_acquire);
-        if (chunk == NULL) {
-            break; /* chunks are published in order */
-        }
-        for (uint32_t i = 0; i < AA__CHUNK_SLOTS; i++) {
-            uint64_t word = atomic_load_explicit(&chunk[i].word, memory_order_acquire);
-            if (!(word & AA__SLOT_LIVE) || (word >> 56) != AA__OBJECT_TOP) {
-                continue;
-            }
-            uint32_t index = k * AA__CHUNK_SLOTS + i;
-            aa_object_info info = {
-                .handle = (word & AA__KEY_MASK) | (uint64_t)index << AA__INDEX_SHIFT,
-                .cls = aa__class_of(word),
-                .refs = aa__word_refs(word),
-            };
-            fn(&info, ctx);
-        }
-    }
+    aa__object_each_ctx each = {fn, ctx};
+    aa__handle_each_live(AA__KIND_OBJECT, aa__object_each_one, &each);
 }
