@@ -4,7 +4,8 @@
 Checks: configure and set_scenario show in the report; reset makes items alive before it
 not this scenario's; finish reports leaked-object for an object still referenced and
 leaked-future for a future that was polled and never freed, with their handles, and nothing once
-they are released; counters follow; delays are scaled by the time scale.
+they are released; counters follow; a leaked wake storm's threads stop at the next reset;
+delays are scaled by the time scale.
 
 With ASYNCABI_PRODUCER_TRACKING=off in the environment it checks instead that nothing is tracked
 or judged, and that the report says so.
@@ -137,6 +138,28 @@ def pending_future(adversarial):
           "nothing leaks once the future is freed")
 
 
+def leaked_storm(adversarial):
+    """A wake storm whose future the binding leaked stops at the next reset (storm.c's rule)."""
+    begin(adversarial, "control-storm")
+    live = fn(adversarial, "uniffi_adversarial_fn_func_live_producer_threads", ctypes.c_uint32,
+              ctypes.POINTER(RustCallStatus))
+    status = RustCallStatus()
+    handle = fn(adversarial, "uniffi_adversarial_fn_func_wake_while_cancel", ctypes.c_uint64,
+                ctypes.c_uint32)(3)
+    poller = Poller()
+    fn(adversarial, "ffi_adversarial_rust_future_poll_void", None, ctypes.c_uint64, CONTINUATION,
+       ctypes.c_uint64)(handle, poller.callback, 1)  # the first poll starts the threads
+    poller.event.wait(5)
+    check(live(ctypes.byref(status)) > 0, "wake_while_cancel's threads run while it is pending")
+    begin(adversarial, "control-storm-2")
+    deadline = time.monotonic() + 30
+    while live(ctypes.byref(status)) > 0 and time.monotonic() < deadline:
+        time.sleep(0.001)
+    check(live(ctypes.byref(status)) == 0, "a leaked storm's threads stop at the next reset")
+    fn(adversarial, "ffi_adversarial_rust_future_free_void", None, ctypes.c_uint64)(handle)
+    begin(adversarial, "control-storm-3")
+
+
 def time_scale(futures):
     begin(futures, "control-scale", scale=0.1)
     handle = fn(futures, "uniffi_futures_fn_func_sleep_no_return", ctypes.c_uint64,
@@ -184,6 +207,7 @@ def main(argv):
         return 1 if failures else 0
     objects(futures)
     pending_future(adversarial)
+    leaked_storm(adversarial)
     time_scale(futures)
     print(f"test_control: {len(failures)} failure(s)")
     return 1 if failures else 0

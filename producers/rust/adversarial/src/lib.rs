@@ -18,7 +18,7 @@ use std::task::{Context, Poll, Waker};
 
 use asyncabi_producer::config::{scaled, Rng};
 use asyncabi_producer::timer::sleep;
-use asyncabi_producer::track::{future_body, Kind, Tracked};
+use asyncabi_producer::track::{future_body, scenario_serial, Kind, Tracked};
 
 uniffi::include_scaffolding!("adversarial");
 asyncabi_producer::control_exports!("adversarial");
@@ -315,6 +315,8 @@ pub async fn return_f64(value: f64) -> f64 {
 }
 
 // --- Wake storms (storm.c) ---
+// A storm never outlives its scenario: when the binding leaked the future (reported in that
+// run), its threads stop at the next reset instead of waking into later runs.
 
 /// Shared by the future and its threads (each holds an Arc; the last one frees it).
 struct Storm {
@@ -345,9 +347,13 @@ impl Future for WakeStorm {
             for _ in 0..self.threads {
                 let mine = Arc::clone(&storm);
                 let per_thread = self.wakes_per_thread;
+                let scenario = scenario_serial();
                 let started = spawn(move || {
                     let mut i = 0u64;
-                    while i < per_thread && !mine.stop.load(Ordering::Relaxed) {
+                    while i < per_thread
+                        && !mine.stop.load(Ordering::Relaxed)
+                        && scenario_serial() == scenario
+                    {
                         mine.waker.wake_by_ref();
                         mine.wakes.fetch_add(1, Ordering::Relaxed);
                         if i & 63 == 63 {

@@ -23,6 +23,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::task::Poll;
 
@@ -145,11 +146,21 @@ pub fn configure(seed: u64, time_scale: f64) {
     config::configure(seed, time_scale);
 }
 
+/// The current scenario's serial (each reset adds one), without the registry's lock: for
+/// producer threads that must not outlive the scenario that started them (a future the binding
+/// leaked stays leaked, but its threads stop when the next scenario begins).
+pub fn scenario_serial() -> u64 {
+    SCENARIO_SERIAL.load(Ordering::Relaxed)
+}
+
+static SCENARIO_SERIAL: AtomicU64 = AtomicU64::new(0);
+
 /// Forgets violations, events and counters; items alive now are not this scenario's
 /// (`asyncabi_monitor_reset`). Restarts the seed's call counter; keeps the scenario name.
 pub fn reset() {
     let mut r = registry();
     r.epoch += 1;
+    SCENARIO_SERIAL.store(r.epoch, Ordering::Relaxed);
     r.created = [0; 3];
     r.events = 0;
     r.violations.clear();
